@@ -1,0 +1,5 @@
+"""Allow ``python -m symcompile``."""
+
+from symcompile.cli import main
+
+main()

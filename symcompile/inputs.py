@@ -1,0 +1,59 @@
+"""Expanding what the user names on the command line into a list of input files.
+
+Files, directories (searched recursively, filtered by a glob), shell-style globs, and
+``-`` for a list of paths on standard input, one per line. Order is kept, duplicates dropped.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from symcompile.errors import InputError
+
+#: Files we look for inside a directory when no --glob is given.
+STRUCTURE_PATTERNS = (
+    "*.cif", "*.mcif", "*.vasp", "POSCAR*", "CONTCAR*", "*.poscar", "*.xyz", "*.extxyz",
+    "*.json", "*.cssr", "*.xsf", "*.res", "*.pdb", "*.mol", "*.sdf",
+)
+
+
+def _directory_files(directory: Path, pattern: str | None) -> list[Path]:
+    patterns = (pattern,) if pattern else STRUCTURE_PATTERNS
+    found: set[Path] = set()
+    for pat in patterns:
+        found.update(p for p in directory.rglob(pat) if p.is_file())
+    return sorted(found)
+
+
+def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO | None = None) -> list[str]:
+    """Return the input files named by ``items`` (files, directories, globs, ``-``).
+
+    A name that matches nothing is kept as it is: reading it reports the error for that
+    input alone, so one bad name does not stop the others.
+    """
+    out: list[str] = []
+    for item in items:
+        if item == "-":
+            stream = stdin if stdin is not None else sys.stdin
+            lines = [line.strip() for line in stream.read().splitlines()]
+            out.extend(expand_inputs([x for x in lines if x and x != "-"], glob))
+            continue
+        path = Path(item)
+        if path.is_dir():
+            files = _directory_files(path, glob)
+            if not files:
+                raise InputError(f"no structure files found in directory {item}")
+            out.extend(str(f) for f in files)
+        elif not path.exists() and any(ch in item for ch in "*?["):
+            matches = sorted(globlib.glob(item, recursive=True))
+            if not matches:
+                raise InputError(f"no files match {item!r}")
+            out.extend(matches)
+        else:
+            out.append(item)
+    seen: set[str] = set()
+    return [x for x in out if not (x in seen or seen.add(x))]
