@@ -189,7 +189,7 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
     or '-' to read a list of paths from stdin.
     """
-    from symcompile.structures.report import SymmetryTask
+    from symcompile.structures.task import SymmetryTask
 
     task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared)
     return run_files(task, files, opts, group_key="space_group_label", description="symmetry")
