@@ -195,6 +195,145 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
     return run_files(task, files, opts, group_key="space_group_label", description="symmetry")
 
 
+@cli.command("order-params")
+@click.argument("children", nargs=-1, required=True, metavar="CHILD...")
+@click.option("--parent", "parent", metavar="FILE", default=None,
+              help="The parent structure (default: the highest-symmetry structure within --max-displacement).")
+@click.option("--max-displacement", type=float, default=0.8, show_default=True,
+              help="Largest atomic displacement between parent and child, in Å.")
+@click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,
+              help="Learnable features: every irrep up to this L, both parities (0e 0o 1o 1e 2e 2o for 2).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of training.")
+@click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Largest number of training steps per run (training stops once the fit is good and the "
+                   "group holds).")
+@click.option("--no-discovery", is_flag=True,
+              help="Skip the run with features on every atom; train the primary carrier only.")
+@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None,
+              help="Write the decorated parent as a magnetic CIF (l = 1 features as moments; with several "
+                   "children the child's name is appended, or replaces {name}).")
+@batch_options
+@common_options
+def order_params(children: tuple[str, ...], parent: str | None, max_displacement: float, lmax: int, seed: int,
+                 steps: int, no_discovery: bool, write_mcif: str | None, opts: Options) -> int:
+    """Symmetry-breaking order parameters of distorted crystals, found by input gradients.
+
+    For each CHILD (structure file, directory or glob): the high-symmetry parent (given, or
+    found within --max-displacement), the sites and irreps that can carry the order parameter
+    by symmetry, an equivariant network trained from the parent to the child with learnable
+    per-atom features, and the check that the parent decorated with the learned features has
+    exactly the child's space group (spglib). Exit 0 verified, 1 verification failed.
+    """
+    from symcompile.order_params.task import OrderParamsTask
+
+    if not max_displacement > 0:
+        raise click.BadParameter("must be positive", param_hint="--max-displacement")
+    from pathlib import Path
+
+    single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
+    task = OrderParamsTask(parent=parent, max_displacement=max_displacement, lmax=lmax, seed=seed, steps=steps,
+                           symprec=opts.symprec, angle_tol=opts.angle_tol, discover=not no_discovery,
+                           write_mcif=write_mcif, many=not single,
+                           show_progress=single and opts.show_progress)
+    return run_files(task, children, opts, group_key="summary", description="order-params")
+
+
+@cli.command()
+@click.argument("input_file", metavar="IN")
+@click.argument("output_file", metavar="[OUT]", required=False)
+@click.option("--property", "prop", metavar="NAME_OR_FORMULA",
+              help="Instead of OUT: can IN carry this property? A name (dipole, polarizability, "
+                   "polarizability_anisotropy, piezoelectric, elastic, ...), a formula (ijk=ikj) or irreps (2e).")
+@click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of random targets.")
+@click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Largest number of L-BFGS iterations per training run.")
+@click.option("--lmax", type=click.IntRange(1, 8), default=None,
+              help="Degree of the network's spherical harmonics (default 2, or the property's largest l).")
+@common_options
+def curie(input_file: str, output_file: str | None, prop: str | None, no_train: bool, seed: int, steps: int,
+          lmax: int | None, opts: Options) -> int:
+    """Curie's principle: can an equivariant map turn IN into OUT? Can IN carry a property?
+
+    IN and OUT are geometries (xyz, CIF, POSCAR, ...) in one Cartesian frame, point k of IN
+    mapping to point k of OUT. The verdict comes from group theory (every symmetry of IN must
+    be kept) and, unless --no-train, from an equivariant network trained on the pair. Exit 0
+    feasible, 1 infeasible.
+    """
+    if (output_file is None) == (prop is None):
+        raise click.UsageError("give either OUT or --property (one of the two)")
+    from symcompile.progress import progress_bar
+
+    def run() -> dict[str, Any]:
+        from symcompile.curie.check import CurieOptions, curie_check, property_check
+
+        with progress_bar("training", enabled=opts.show_progress and not no_train) as progress:
+            options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
+                                   steps=steps, lmax=lmax, progress=progress)
+            if prop is not None:
+                return property_check(input_file, prop, options)
+            return curie_check(input_file, str(output_file), options)
+
+    return run_one(run, opts)
+
+
+@cli.command()
+@click.argument("formula")
+@click.option("--point-group", "-g", "point_group", metavar="PG",
+              help="Point group: Hermann-Mauguin (4/mmm, -42m, -4m2, 321, 31m...), Schoenflies (D4h, C3v...), "
+                   "or continuous (SO3, O3, Cinf, Cinfv, Cinfh, Dinf, Dinfh).")
+@click.option("--space-group", "space_group", type=int, metavar="N",
+              help="Space group number 1-230: its point group, in the setting of its standard symbol.")
+@click.option("--structure", "structure", metavar="FILE",
+              help="Crystal or molecule file: its point group (spglib / molecule analysis), with the allowed "
+                   "form in the standard orientation and in the structure's own Cartesian frame.")
+@click.option("--index", "index_types", multiple=True, metavar="LETTER=TYPE",
+              help="Index type: 1o (vector, default) or 1e (pseudovector), e.g. --index i=1e. Repeatable.")
+@click.option("--axial", is_flag=True, default=None, help="Axial (pseudo) tensor: an extra det(R).")
+@click.option("--symbol", default=None, metavar="NAME",
+              help="Symbol of the components in the allowed form (default: the named tensor's, or T).")
+@click.option("--symbolic", is_flag=True, help="Also give an exact integer basis of each isotypic component.")
+@click.option("--save-basis", "save_basis", metavar="PATH.npy", default=None,
+              help="Write the change of basis (float64, shape [dim, 3, ..., 3], rows in irreps order) to a .npy file.")
+@common_options
+def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
+           index_types: tuple[str, ...], axial: bool | None, symbol: str | None, symbolic: bool,
+           save_basis: str | None, opts: Options) -> int:
+    """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
+
+    FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
+    at most 12 indices) or a name: elastic, compliance, piezoelectric (d), piezoelectric_e,
+    dielectric, polarizability, conductivity, thermal_expansion, pyroelectric, dipole, gyration,
+    shg, electrooptic, magnetoelectric, piezomagnetic, photoelastic, hall, quadrupole, seebeck.
+    With a point group, space group or structure: the number of independent components
+    (Neumann's principle, exact by characters) and the allowed form (Voigt matrix as in Nye's
+    tables for rank <= 4).
+    """
+
+    def run() -> dict[str, Any]:
+        from symcompile.tensors import CartesianTensor, parse_index_assignments, tensor_report
+
+        types = parse_index_assignments(index_types)
+        record = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
+                               index_types=types, axial=axial, symbolic=symbolic, symbol=symbol,
+                               symprec=opts.symprec, angle_tol=opts.angle_tol)
+        if save_basis:
+            import numpy as np
+
+            Q = CartesianTensor(formula, index_types=types, axial=axial).change_of_basis
+            try:
+                np.save(save_basis, Q)
+            except OSError as exc:
+                raise InputError(f"cannot write {save_basis}: {exc.strerror or exc}") from None
+            record["change_of_basis_file"] = save_basis
+            record["change_of_basis_shape"] = list(Q.shape)
+        return record
+
+    import symcompile.tensors.render  # noqa: F401 - registers the human renderer
+
+    return run_one(run, opts)
+
+
 # --------------------------------------------------------------------------- entry point
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps every outcome onto the documented exit codes."""

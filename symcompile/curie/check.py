@@ -1,0 +1,400 @@
+"""The curie command's two questions as records: can IN become OUT, can IN carry a property?
+
+Group theory decides (exact, numpy only); the network, when trained, is an independent second
+opinion: it can only reach the group average of the target, so it fits feasible targets and stays
+on the symmetry floor of infeasible ones. Infeasible maps also get their unblocking irreps,
+confirmed by retraining with a learnable input of those irreps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from symcompile.curie.feasibility import MapTarget, group_average, map_target, residuals, symmetry_floor
+from symcompile.curie.geometry import Geometry, read_geometry
+from symcompile.curie.group import Operations, symmetry_operations
+from symcompile.curie.naming import operation_names
+from symcompile.curie.properties import invariant_counts, invariant_projector, resolve_property
+from symcompile.curie.schoenflies import schoenflies_symbol
+from symcompile.curie.unblock import Unblocking, stabiliser, unblocking_irreps
+from symcompile.o3 import Irreps
+
+__all__ = ["CurieOptions", "curie_check", "property_check", "map_record", "property_record"]
+
+#: A property value is "non-zero" above this fraction of the target's norm (round-off is ~1e-15).
+PROPERTY_ZERO = 1e-6
+
+
+@dataclass(frozen=True)
+class CurieOptions:
+    """Everything the curie command can be told (tolerances are recorded in every result)."""
+
+    symprec: float = 1e-3
+    angle_tol: float | None = None
+    train: bool = True
+    seed: int = 0
+    steps: int = 200
+    lmax: int | None = None
+    unblock_lmax: int = 4
+    confirm_unblocking: bool = True  # retrain with the unblocking irreps as a learnable input
+    progress: Any = None  # callable(done, total) or None
+
+
+def _subgroup_name(ops: Operations, mask: np.ndarray) -> str | None:
+    """Name of the subgroup made of the operations in ``mask``: Schoenflies symbol of its rotation parts
+    (for a space group, that is the point group of the subgroup)."""
+    if not ops.finite:
+        return ops.name if mask.all() else None
+    rots = ops.rotations[mask]
+    name = schoenflies_symbol(_unique(rots))
+    n = ops.approximates
+    if n is not None and name[1:].startswith(str(n)):  # all of C_n kept: it stands for all rotations
+        name = name[0] + "∞" + name[1 + len(str(n)):]
+    return name
+
+
+def _no_graph(inp: Geometry, record: dict[str, Any]) -> bool:
+    """A single point has no edges: nothing for a point-convolution network to learn from."""
+    if inp.periodic or len(inp) > 1:
+        return False
+    record["network_note"] = "not trained: a single point has no neighbours (no edges for the network)"
+    return True
+
+
+def _family_kept(ops: Operations, kept: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Continuous groups are listed by families of operations (all rotations about the axis, all mirrors
+    containing it...): a family blocks when any member does, whatever generator represents it."""
+    if ops.finite:
+        return kept, res
+    out, worst = kept.copy(), res.copy()
+    if ops.name in ("C∞v", "D∞h"):  # generators: identity, rotation by 1 rad, one mirror, (inversion)
+        out[2] = kept[1] and kept[2]  # a transverse displacement is moved by every mirror but one
+        worst[2] = max(res[1], res[2])
+    elif ops.name == "Kh":  # identity, rotations by 1 rad about z and about x, inversion
+        out[1] = out[2] = kept[1] and kept[2]
+        worst[1] = worst[2] = max(res[1], res[2])
+    return out, worst
+
+
+def _unique(rots: np.ndarray) -> np.ndarray:
+    out: list[np.ndarray] = []
+    for R in rots:
+        if not any(np.abs(R - Q).max() < 1e-6 for Q in out):
+            out.append(R)
+    return np.array(out)
+
+
+def _trainer() -> Any:
+    from symcompile.curie import training  # torch is imported here, and only here
+
+    return training
+
+
+def _train_config(opts: CurieOptions, lmax: int) -> Any:
+    return _trainer().TrainConfig(seed=opts.seed, steps=opts.steps, lmax=lmax)
+
+
+def _network_targets(target: MapTarget) -> tuple[np.ndarray, str]:
+    """Per-point network target (displacements, plus species one-hot when they change) and its irreps."""
+    if target.species is None:
+        return target.displacements, "1x1o"
+    return np.concatenate([target.displacements, target.species], axis=1), f"1x1o+{target.species.shape[1]}x0e"
+
+
+def _timed(out: dict[str, Any], key: str, start: float) -> None:
+    out.setdefault("timings", {})[key] = round(time.perf_counter() - start, 4)
+
+
+# --------------------------------------------------------------------------- IN -> OUT
+def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, Any]:
+    """Feasibility of the map IN -> OUT, with network and unblocking when asked."""
+    t0 = time.perf_counter()
+    ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
+    out_ops = symmetry_operations(out, opts.symprec, opts.angle_tol)
+    target = map_target(inp, out, ops.symmetrized)
+    res = residuals(ops, target)
+    kept = res <= opts.symprec
+    feasible = bool(kept.all())
+    names = operation_names(ops)
+    blocking: dict[str, float] = {}  # name -> how far the operation moves the target (Å)
+    for n, k, r in zip(names, *_family_kept(ops, kept, res)):
+        if not k:
+            blocking[n] = max(blocking.get(n, 0.0), float(r))
+    average = group_average(ops, target)
+    floor = symmetry_floor(target, average)
+    record: dict[str, Any] = {
+        "command": "curie",
+        "mode": "map",
+        "status": "ok" if feasible else "failed",
+        "feasible": feasible,
+        "input_group": ops.name,
+        "output_group": out_ops.name,
+        "map_group": _subgroup_name(ops, kept),
+        "input_group_order": ops.order,
+        "input_operations": len(ops) if ops.finite else None,
+        "kept_operations": int(kept.sum()) if ops.finite else None,
+        "blocking_operations": list(blocking),
+        "blocking_residuals": list(blocking.values()),
+        "points": len(inp),
+        "species_change": target.species is not None,
+        "cell_deformation": None if target.deformation is None else target.deformation,
+        "input_symmetrized_shift": float(np.linalg.norm(ops.symmetrized - inp.positions, axis=1).max()),
+        "max_displacement": float(np.linalg.norm(target.displacements, axis=1).max(initial=0.0)),
+        "target_displacements": target.displacements,
+        "group_average": {
+            "displacements": average.displacements,
+            "positions": ops.symmetrized + average.displacements,  # OUT averaged over IN's group
+            "distance_to_target": float(np.linalg.norm(average.displacements - target.displacements, axis=1).max()),
+            "symmetry_floor": floor,
+        },
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "network_fit": opts.symprec},
+    }
+    _timed(record, "group_theory", t0)
+    unblock = None
+    finite_ops, finite_kept = ops, kept
+    if not feasible:
+        finite_ops, finite_kept, note = _finite_for_unblocking(ops, kept, target, opts)
+        unblock = unblocking_irreps(finite_ops, finite_kept, opts.unblock_lmax)
+        if note:
+            unblock.reason = note
+        record["unblocking_irreps"] = unblock.irreps
+        record["unblocking"] = _unblocking_summary(unblock)
+        if finite_ops is not ops:
+            record["map_group"] = _subgroup_name(finite_ops, finite_kept) if unblock.irreps else None
+    if not opts.train or _no_graph(inp, record):
+        record["network"] = None
+        return record
+    lmax = opts.lmax if opts.lmax is not None else 2
+    t1 = time.perf_counter()
+    _trainer()
+    _timed(record, "import_torch", t1)
+    t1 = time.perf_counter()
+    net = _train_map(ops, inp, target, average, lmax, opts)
+    net["agrees_with_group_theory"] = net["feasible"] == feasible
+    record["network"] = net
+    record["verdicts_agree"] = net["agrees_with_group_theory"]
+    _timed(record, "training", t1)
+    if unblock is not None and unblock.irreps is not None and opts.confirm_unblocking:
+        t2 = time.perf_counter()
+        record["unblocking"]["network"] = _train_map(finite_ops, inp, target, average, lmax, opts, unblock,
+                                                     finite_kept)
+        _timed(record, "unblocking", t2)
+    return record
+
+
+def _unblocking_order(lmax: int) -> int:
+    """n of the finite C_nv / D_nh standing for C∞v / D∞h: a multiple of 1..lmax (and at least 12)."""
+    n = 1
+    for k in range(1, max(lmax, 2) + 1):
+        n = math.lcm(n, k)
+    return max(n, 12)
+
+
+def _finite_for_unblocking(ops: Operations, kept: np.ndarray, target: MapTarget, opts: CurieOptions
+                           ) -> tuple[Operations, np.ndarray, str | None]:
+    """The group in which to look for unblocking irreps: IN's own, or a finite subgroup for linear IN."""
+    if ops.finite or ops.name not in ("C∞v", "D∞h"):
+        return ops, kept, None
+    from symcompile.curie.group import linear_approximant
+    from symcompile.curie.schoenflies import rotation_axis
+
+    axis = rotation_axis(ops.rotations[1])
+    transverse = target.displacements - np.outer(target.displacements @ axis, axis)
+    big = transverse[np.linalg.norm(transverse, axis=1) > opts.symprec]
+    u = big[np.argmax(np.linalg.norm(big, axis=1))] if len(big) else None
+    if u is not None and np.abs(big @ np.cross(axis, u / np.linalg.norm(u))).max() > opts.symprec:
+        return ops, kept, "not computed: the transverse displacements of the linear input are not in one plane"
+    approx = linear_approximant(ops, u, _unblocking_order(opts.unblock_lmax))
+    return approx, residuals(approx, target) <= opts.symprec, None
+
+
+def _deformation_fit(pred: np.ndarray, target: MapTarget) -> float:
+    """Largest change of a cell vector (Å) between predicted and target deformations."""
+    return float(np.linalg.norm((pred - target.deformation) @ target.lattice.T, axis=0).max())
+
+
+def _train_map(ops: Operations, inp: Geometry, target: MapTarget, average: MapTarget, lmax: int,
+               opts: CurieOptions, unblock: Unblocking | None = None, kept: np.ndarray | None = None
+               ) -> dict[str, Any]:
+    """Train on the displacements (and new species) per point, and on the cell deformation pooled (crystals).
+
+    With ``unblock``, the network also gets a learnable global input of the unblocking irreps,
+    starting at zero (symmetric), and the report says which subgroup the learned input keeps.
+    """
+    trainer = _trainer()
+    learn = None if unblock is None else Irreps(unblock.irreps)
+    lm = lmax if learn is None else max(lmax, learn.lmax)
+    config = _train_config(opts, lm)
+    y, irreps_out = _network_targets(target)
+    net = trainer.train_pair(ops.symmetrized, inp.species, y, Irreps(irreps_out), lattice=inp.lattice,
+                             learnable_input=learn, config=config, progress=opts.progress)
+    pred = net.pop("prediction")
+    pd = pred[:, :3]
+    fit = float(np.linalg.norm(pd - target.displacements, axis=1).max())
+    net.update({
+        "prediction": pd,
+        "symmetry_floor": float(np.mean((y - _network_targets(average)[0]) ** 2)),
+        "max_error": fit,
+        "prediction_distance_to_group_average": float(np.linalg.norm(pd - average.displacements, axis=1).max()),
+    })
+    feasible = fit <= opts.symprec
+    if target.species is not None:
+        net["predicted_species"] = [target.species_names[int(k)] for k in pred[:, 3:].argmax(1)]
+    if target.deformation is not None:
+        from symcompile.tensors.cartesian_tensor import CartesianTensor
+
+        cart = CartesianTensor("ij")
+        cell = trainer.train_pair(ops.symmetrized, inp.species, cart.from_cartesian(target.deformation), cart.irreps,
+                                  lattice=inp.lattice, pooled=True, learnable_input=learn, config=config,
+                                  progress=opts.progress)
+        F = cart.to_cartesian(cell.pop("prediction").reshape(-1))
+        cell_fit = _deformation_fit(F, target)
+        cell.update({"prediction": F, "max_error": cell_fit,
+                     "prediction_distance_to_group_average": _deformation_fit(F, average) if average.deformation
+                     is not None else None})
+        net["cell_deformation"] = cell
+        feasible = feasible and cell_fit <= opts.symprec
+    net["feasible"] = feasible
+    if learn is not None and kept is not None:
+        extra = [net["cell_deformation"]["learned_input"]] if "cell_deformation" in net else []
+        _describe_learned_input(net, ops, kept, learn, extra)
+    return net
+
+
+def _describe_learned_input(net: dict[str, Any], ops: Operations, kept: np.ndarray, irreps: Irreps,
+                            others: list[np.ndarray] | None = None) -> None:
+    """The subgroup of IN's group that keeps the learned input(s) (of every network trained)."""
+    D = irreps.D_from_matrix(ops.rotations)
+    stab = np.ones(len(ops), dtype=bool)
+    for v in [net["learned_input"], *(others or [])]:
+        if np.abs(v).max() > 0:
+            stab &= stabiliser(D, v)
+    net["learned_input_group"] = _subgroup_name(ops, stab)
+    net["learned_input_keeps_exactly_the_map_group"] = bool((stab == kept).all())
+
+
+def _unblocking_summary(u: Unblocking) -> dict[str, Any]:
+    out: dict[str, Any] = {"irreps": u.irreps, "alternatives": u.alternatives, "checked": u.checked}
+    if u.direction is not None:
+        out["direction"] = u.direction
+    if u.reason:
+        out["reason"] = u.reason
+    return out
+
+
+def _confirm_property_unblocking(ops: Operations, kept: np.ndarray, u: Unblocking, inp: Geometry, t: np.ndarray,
+                                 irreps_out: Irreps, lmax: int, opts: CurieOptions) -> dict[str, Any]:
+    """Retrain the pooled property network with a learnable global input of the unblocking irreps."""
+    irreps = Irreps(u.irreps)
+    net = _trainer().train_pair(ops.symmetrized, inp.species, t, irreps_out, lattice=inp.lattice, pooled=True,
+                                learnable_input=irreps, config=_train_config(opts, max(lmax, irreps.lmax)),
+                                progress=opts.progress)
+    pred = net.pop("prediction").reshape(-1)
+    net["prediction"] = pred
+    net["max_error"] = float(np.abs(pred - t).max())
+    net["feasible"] = float(np.linalg.norm(pred)) > PROPERTY_ZERO * float(np.linalg.norm(t))
+    _describe_learned_input(net, ops, kept, irreps)
+    return net
+
+
+def curie_check(input_path: str, output_path: str, options: CurieOptions | None = None) -> dict[str, Any]:
+    """Library entry point: ``symcompile curie IN OUT`` as a record."""
+    opts = options or CurieOptions()
+    inp = read_geometry(input_path)
+    out = read_geometry(output_path)
+    record = map_record(inp, out, opts)
+    return {"input": input_path, "output": output_path, **record}
+
+
+# --------------------------------------------------------------------------- IN --property
+def property_record(inp: Geometry, prop: str, opts: CurieOptions) -> dict[str, Any]:
+    """Can IN carry the property? Independent components, network on a random target, unblocking."""
+    t0 = time.perf_counter()
+    spec = resolve_property(prop)
+    ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
+    counts = invariant_counts(ops, spec.irreps)
+    allowed = int(sum(counts.values()))
+    feasible = allowed > 0
+    rng = np.random.default_rng(opts.seed)
+    t = rng.normal(size=spec.irreps.dim)
+    P = invariant_projector(ops, spec.irreps)
+    average = P @ t
+    names = operation_names(ops)
+    D = spec.irreps.D_from_matrix(ops.rotations)
+    # the group in which the target's stabiliser and the unblocking irreps are looked for (finite)
+    group = ops
+    if not ops.finite and ops.name in ("C∞v", "D∞h"):
+        from symcompile.curie.group import linear_approximant
+
+        group = linear_approximant(ops, None, _unblocking_order(max(opts.unblock_lmax, spec.irreps.lmax)))
+    keeps_target = stabiliser(spec.irreps.D_from_matrix(group.rotations), t)
+    acts = np.abs(D - np.eye(spec.irreps.dim)[None]).max(axis=(1, 2)) > 1e-8
+    alone = list(dict.fromkeys(names[g] for g in range(len(ops))
+                               if np.linalg.matrix_rank(D[g] - np.eye(spec.irreps.dim), tol=1e-8) == spec.irreps.dim))
+    record: dict[str, Any] = {
+        "command": "curie",
+        "mode": "property",
+        "status": "ok" if feasible else "failed",
+        "feasible": feasible,
+        "property": spec.name,
+        "formula": spec.formula,
+        "description": spec.description,
+        "irreps": str(spec.irreps),
+        "components": spec.irreps.dim,
+        "independent_components": allowed,
+        "components_by_irrep": counts,
+        "input_group": ops.name,
+        "output_group": _subgroup_name(group, keeps_target),
+        "input_group_order": ops.order,
+        "blocking_operations": [] if feasible else list(dict.fromkeys(n for n, a in zip(names, acts) if a)),
+        "forbidding_operations": alone,
+        "group_average": {"target": t, "average": average, "norm": float(np.linalg.norm(average))},
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "property_zero": PROPERTY_ZERO},
+    }
+    _timed(record, "group_theory", t0)
+    unblock = None if feasible else unblocking_irreps(group, keeps_target, opts.unblock_lmax)
+    if unblock is not None:
+        record["unblocking_irreps"] = unblock.irreps
+        record["unblocking"] = _unblocking_summary(unblock)
+    if not opts.train or _no_graph(inp, record):
+        record["network"] = None
+        return record
+    lmax = opts.lmax if opts.lmax is not None else max(2, spec.irreps.lmax)
+    t1 = time.perf_counter()
+    trainer = _trainer()
+    _timed(record, "import_torch", t1)
+    t1 = time.perf_counter()
+    net = trainer.train_pair(ops.symmetrized, inp.species, t, spec.irreps, lattice=inp.lattice, pooled=True,
+                             config=_train_config(opts, lmax), progress=opts.progress)
+    pred = net.pop("prediction").reshape(-1)
+    norm = float(np.linalg.norm(pred))
+    net.update({
+        "prediction": pred,
+        "prediction_norm": norm,
+        "symmetry_floor": float(np.mean((t - average) ** 2)),
+        "prediction_distance_to_group_average": float(np.abs(pred - average).max()),
+        "feasible": norm > PROPERTY_ZERO * float(np.linalg.norm(t)),
+    })
+    net["agrees_with_group_theory"] = net["feasible"] == feasible
+    record["network"] = net
+    record["verdicts_agree"] = net["agrees_with_group_theory"]
+    _timed(record, "training", t1)
+    if unblock is not None and unblock.irreps is not None and opts.confirm_unblocking:
+        t2 = time.perf_counter()
+        record["unblocking"]["network"] = _confirm_property_unblocking(group, keeps_target, unblock, inp, t,
+                                                                       spec.irreps, lmax, opts)
+        _timed(record, "unblocking", t2)
+    return record
+
+
+def property_check(input_path: str, prop: str, options: CurieOptions | None = None) -> dict[str, Any]:
+    """Library entry point: ``symcompile curie IN --property NAME`` as a record."""
+    opts = options or CurieOptions()
+    inp = read_geometry(input_path)
+    record = property_record(inp, prop, opts)
+    return {"input": input_path, **record}

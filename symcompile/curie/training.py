@@ -1,0 +1,192 @@
+"""Training an equivariant network of our engine on one input -> output pair (the Curie experiment).
+
+The network sees IN's points (one-hot species as 0e attributes, a constant 0e input, optionally
+a learnable global input of chosen irreps copied to every point) and outputs per-point
+displacements (1o) or a pooled property (its irreps). Whatever it learns is IN-symmetric, so on an
+infeasible map the loss cannot go below the symmetry floor and the prediction is the group average.
+
+Optimiser: L-BFGS with a strong-Wolfe line search, float64, written so that its update commutes
+with the group acting on a learnable equivariant input (see :mod:`symcompile.curie.optim`); a
+learnable input that starts symmetric keeps every symmetry the target keeps. (Per-component Adam
+does not commute: its elementwise 1/sqrt(v) rescaling breaks the symmetry by itself.)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from symcompile.curie.optim import InvariantLBFGS
+from symcompile.nn import Network
+from symcompile.o3 import Irreps
+
+__all__ = ["TrainConfig", "train_pair", "hidden_irreps"]
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Network size and optimisation budget (defaults: fast on 2 cores, enough for small geometries)."""
+
+    seed: int = 0
+    steps: int = 200  # L-BFGS iterations at most
+    lmax: int = 2
+    layers: int | None = None  # gated convolutions before the output one (None: 1, or 2 for pseudo-irreps)
+    multiplicity: int = 8  # channels of each scalar irrep; half of that for l >= 1
+    loss_goal: float = 1e-20  # stop early below this loss
+    chunk: int = 5  # L-BFGS iterations between progress updates / convergence checks
+
+
+def hidden_irreps(lmax: int, mul: int) -> Irreps:
+    """``8x0e+8x0o+4x1o+4x1e+4x2e+4x2o`` style: every irrep up to lmax, both parities."""
+    parts = [(mul, "0e"), (mul, "0o")]
+    for deg in range(1, lmax + 1):
+        m = max(1, mul // 2)
+        parts += [(m, f"{deg}{'o' if deg % 2 else 'e'}"), (m, f"{deg}{'e' if deg % 2 else 'o'}")]
+    return Irreps(parts)
+
+
+def _layers_needed(irreps_out: Irreps, irreps_in: Irreps) -> int:
+    """One gated layer reaches every irrep of natural parity (0e, 1o, 2e...) from scalar inputs; the
+    others (0o, 1e, 2o..., e.g. a pseudoscalar) need products of two of those: one more layer."""
+    natural = all(ir.p == (-1) ** ir.l for _, ir in irreps_out) and all(ir.p == (-1) ** ir.l for _, ir in irreps_in)
+    return 1 if natural else 2
+
+
+#: Finite geometries up to this many points use the complete graph.
+_COMPLETE_GRAPH_MAX = 64
+
+
+def _max_radius(pos: np.ndarray, lattice: np.ndarray | None) -> float:
+    """Small finite geometries: every pair inside the flat part of the cutoff (complete graph).
+    Crystals and large geometries: 2.5 times the shortest distance, inside the flat part."""
+    if lattice is None:
+        if len(pos) < 2:
+            return 1.0
+        dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
+        if len(pos) <= _COMPLETE_GRAPH_MAX:
+            return 2.0 * float(dist.max()) + 1e-3
+        np.fill_diagonal(dist, np.inf)
+        return 2.0 * 2.5 * float(dist.min())
+    frac = np.linalg.solve(lattice.T, pos.T).T
+    diff = frac[:, None] - frac[None]
+    diff -= np.round(diff)
+    cart = np.linalg.norm(diff @ lattice, axis=-1)
+    np.fill_diagonal(cart, np.inf)
+    shortest = min(float(cart.min()) if len(pos) > 1 else np.inf, float(np.linalg.norm(lattice, axis=1).min()))
+    return 2.0 * 2.5 * shortest
+
+
+def train_pair(
+    positions: np.ndarray,
+    species: tuple[str, ...],
+    target: np.ndarray,
+    irreps_out: Irreps,
+    *,
+    lattice: np.ndarray | None = None,
+    pooled: bool = False,
+    learnable_input: Irreps | None = None,
+    config: TrainConfig = TrainConfig(),
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Fit the network to ``target`` ([N, dim] per point, or [dim] pooled) and report how it went."""
+    threads = torch.get_num_threads()
+    if len(species) <= 64:  # small graphs: thread synchronisation costs more than it saves
+        torch.set_num_threads(1)
+    try:
+        return _train_pair(positions, species, target, irreps_out, lattice, pooled, learnable_input, config, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndarray, irreps_out: Irreps,
+                lattice: np.ndarray | None, pooled: bool, learnable_input: Irreps | None, config: TrainConfig,
+                progress: ProgressCallback | None) -> dict[str, Any]:
+    start = time.perf_counter()
+    torch.manual_seed(config.seed)
+    dtype = torch.float64
+    n = len(species)
+    names = sorted(set(species))
+    z = torch.zeros(n, len(names), dtype=dtype)
+    z[torch.arange(n), torch.tensor([names.index(s) for s in species])] = 1.0
+    pos = torch.tensor(np.asarray(positions), dtype=dtype)
+    lat = None if lattice is None else torch.tensor(np.asarray(lattice), dtype=dtype)
+    irreps_in = Irreps("0e") if learnable_input is None else Irreps("0e") + Irreps(learnable_input)
+    layers = config.layers if config.layers is not None else _layers_needed(Irreps(irreps_out), irreps_in)
+    r_max = _max_radius(np.asarray(positions), None if lattice is None else np.asarray(lattice))
+    geometry = {"pos": pos} if lat is None else {"pos": pos, "lattice": lat}
+    net = Network(irreps_in, hidden_irreps(config.lmax, config.multiplicity), irreps_out,
+                  irreps_node_attr=f"{len(names)}x0e", lmax=config.lmax, layers=layers,
+                  max_radius=r_max, num_neighbors=1.0, pool_nodes=pooled, num_nodes=float(n)).to(dtype)
+    cache = net.precompute(geometry)
+    degree = max(1.0, len(cache["edge_src"]) / max(n, 1))
+    for module in net.modules():  # normalise messages by the actual mean degree of this graph
+        if hasattr(module, "num_neighbors"):
+            module.num_neighbors = degree
+    y = torch.tensor(np.asarray(target), dtype=dtype)
+    if pooled:
+        y = y.reshape(1, -1)
+    ones = torch.ones(n, 1, dtype=dtype)
+    v = None
+    if learnable_input is not None:
+        v = torch.zeros(Irreps(learnable_input).dim, dtype=dtype, requires_grad=True)
+
+    def predict() -> torch.Tensor:
+        x = ones if v is None else torch.cat([ones, v.expand(n, -1)], dim=1)
+        return net({**geometry, "x": x, "z": z, **cache})
+
+    with torch.no_grad():
+        initial = float((predict() - y).pow(2).mean())
+    params = list(net.parameters()) + ([v] if v is not None else [])
+    opt = InvariantLBFGS(params, history_size=50)
+
+    def closure() -> torch.Tensor:
+        return (predict() - y).pow(2).mean()
+
+    history: list[float] = [initial]
+    stalled = 0
+    while opt.iterations < config.steps and not opt.converged:
+        loss = opt.run(closure, min(config.chunk, config.steps - opt.iterations))
+        history.append(loss)
+        if progress is not None:
+            progress(opt.iterations, config.steps)
+        if not math.isfinite(loss) or loss <= config.loss_goal:
+            break
+        # converged onto a floor: (almost) no relative progress over the last chunk, twice
+        stalled = stalled + 1 if history[-2] - loss <= 1e-9 * loss else 0
+        if stalled >= 2:
+            break
+    iterations, evaluations = opt.iterations, opt.evaluations
+    if progress is not None:
+        progress(config.steps, config.steps)
+    with torch.no_grad():
+        pred = predict()
+        final = float((pred - y).pow(2).mean())
+    out: dict[str, Any] = {
+        "final_loss": final,
+        "initial_loss": initial,
+        "steps": iterations,
+        "evaluations": evaluations,
+        "optimizer": "L-BFGS (strong Wolfe, orthogonally invariant), float64",
+        "seed": config.seed,
+        "lmax": config.lmax,
+        "layers": layers,
+        "irreps_in": str(irreps_in),
+        "irreps_hidden": str(hidden_irreps(config.lmax, config.multiplicity)),
+        "irreps_out": str(Irreps(irreps_out)),
+        "parameters": int(sum(p.numel() for p in net.parameters())),
+        "max_radius": r_max,
+        "edges": int(len(cache["edge_src"])),
+        "seconds": time.perf_counter() - start,
+        "prediction": pred.detach().numpy().reshape(np.asarray(target).shape),
+    }
+    if v is not None:
+        out["learned_input"] = v.detach().numpy().copy()
+    return out

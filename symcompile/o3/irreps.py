@@ -1,0 +1,368 @@
+"""Irreducible representations of O(3) and their direct sums, in e3nn's notation ("3x0e+2x1o").
+
+An irrep is (l, p): degree l and parity p = sign under inversion (vector ``1o``, pseudovector ``1e``).
+An O(3) element g = det * R (R proper) acts on irrep (l, p) by ``p^[det = -1] * wigner_D(l, R)``.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
+
+import numpy as np
+
+from symcompile.errors import InputError
+from symcompile.o3.rotations import check_orthogonal, split_improper
+from symcompile.o3.wigner import wigner_D_list
+
+__all__ = ["Irrep", "MulIr", "Irreps", "IrrepsError"]
+
+
+class IrrepsError(InputError, ValueError):
+    """A malformed irrep / irreps specification (an InputError for the CLI, a ValueError like e3nn's)."""
+
+
+_PARITY_CHAR = {1: "e", -1: "o"}
+
+
+class Irrep(tuple):
+    """Irreducible representation (l, p) of O(3). ``Irrep("1o")``, ``Irrep(1, -1)``, ``Irrep((1, -1))``.
+
+    Ordered like e3nn (as the tuple (l, p): ``0o < 0e < 1o < 1e < ...``), hashable, ``str -> "1o"``.
+    The suffix ``y`` means the parity of the spherical harmonics, (-1)^l (``"2y" == "2e"``).
+    """
+
+    def __new__(cls, l: Union[int, str, "Irrep", Tuple[int, int]], p: Optional[int] = None) -> "Irrep":
+        if p is None:
+            if isinstance(l, Irrep):
+                return l
+            if isinstance(l, MulIr):
+                return l.ir
+            if isinstance(l, str):
+                name = l.strip()
+                try:
+                    lv = int(name[:-1])
+                    if lv < 0 or not name[:-1].strip().isdigit():
+                        raise ValueError
+                    pv = {"e": 1, "o": -1, "y": (-1) ** lv}[name[-1]]
+                except (ValueError, KeyError, IndexError):
+                    raise IrrepsError(f"unable to convert {l!r} into an irrep (expected e.g. '0e', '1o', '2e')") from None
+                l, p = lv, pv
+            elif isinstance(l, tuple) and len(l) == 2:
+                l, p = l
+            else:
+                raise IrrepsError(f"unable to convert {l!r} into an irrep")
+        if isinstance(l, np.integer):
+            l = int(l)
+        if isinstance(p, np.integer):
+            p = int(p)
+        if not isinstance(l, int) or isinstance(l, bool) or l < 0:
+            raise IrrepsError(f"l must be a non-negative integer, got {l!r}")
+        if p not in (-1, 1):
+            raise IrrepsError(f"parity must be 1 (e) or -1 (o), got {p!r}")
+        return super().__new__(cls, (l, int(p)))
+
+    @property
+    def l(self) -> int:  # noqa: E743
+        """Degree l = 0, 1, 2, ..."""
+        return self[0]
+
+    @property
+    def p(self) -> int:
+        """Parity: +1 (even, 'e') or -1 (odd, 'o') under inversion."""
+        return self[1]
+
+    @property
+    def dim(self) -> int:
+        """Dimension 2l + 1."""
+        return 2 * self[0] + 1
+
+    def __repr__(self) -> str:
+        return f"{self[0]}{_PARITY_CHAR[self[1]]}"
+
+    __str__ = __repr__
+
+    def is_scalar(self) -> bool:
+        """True for 0e."""
+        return self[0] == 0 and self[1] == 1
+
+    @classmethod
+    def iterator(cls, lmax: Optional[int] = None) -> Iterator["Irrep"]:
+        """All irreps in e3nn's order 0e, 0o, 1o, 1e, 2e, 2o, ... (up to lmax if given)."""
+        for l in itertools.count():
+            yield Irrep(l, (-1) ** l)
+            yield Irrep(l, -((-1) ** l))
+            if l == lmax:
+                break
+
+    def __mul__(self, other: Any) -> Iterator["Irrep"]:  # type: ignore[override]
+        """Irreps in the tensor product self x other: l from |l1-l2| to l1+l2, parity p1*p2."""
+        other = Irrep(other)
+        p = self.p * other.p
+        for l in range(abs(self.l - other.l), self.l + other.l + 1):
+            yield Irrep(l, p)
+
+    def __rmul__(self, mul: Any) -> "Irreps":  # type: ignore[override]
+        """``3 * Irrep("1o") == Irreps("3x1o")``."""
+        if not isinstance(mul, (int, np.integer)):
+            return NotImplemented
+        return Irreps([(int(mul), self)])
+
+    def __add__(self, other: Any) -> "Irreps":  # type: ignore[override]
+        return Irreps(self) + Irreps(other)
+
+    def count(self, _value: Any) -> int:  # pragma: no cover - tuple API disabled
+        raise NotImplementedError
+
+    def index(self, _value: Any, *args: Any) -> int:  # pragma: no cover - tuple API disabled
+        raise NotImplementedError
+
+    def D_from_matrix(self, R: np.ndarray) -> np.ndarray:
+        """Representation matrix (..., 2l+1, 2l+1) of O(3) matrices R (..., 3, 3), proper or improper."""
+        Rp, det = split_improper(check_orthogonal(R))
+        D = wigner_D_list(self.l, Rp)[self.l]
+        return D * _parity_factor(self.p, det)
+
+
+def _parity_factor(p: int, det: Union[int, np.ndarray]) -> Union[int, np.ndarray]:
+    if p == 1:
+        return 1
+    if np.ndim(det) == 0:
+        return int(det)
+    return np.asarray(det, dtype=np.float64)[..., None, None]
+
+
+class MulIr(tuple):
+    """``mul`` copies of irrep ``ir``: ``MulIr(3, Irrep("1o"))`` prints as ``3x1o``."""
+
+    def __new__(cls, mul: Union[int, Tuple[int, Any]], ir: Any = None) -> "MulIr":
+        if ir is None:
+            mul, ir = mul  # type: ignore[misc]
+        if isinstance(mul, np.integer):
+            mul = int(mul)
+        if not isinstance(mul, int) or isinstance(mul, bool) or mul < 0:
+            raise IrrepsError(f"multiplicity must be a non-negative integer, got {mul!r}")
+        return super().__new__(cls, (mul, Irrep(ir)))
+
+    @property
+    def mul(self) -> int:
+        return self[0]
+
+    @property
+    def ir(self) -> Irrep:
+        return self[1]
+
+    @property
+    def dim(self) -> int:
+        return self[0] * self[1].dim
+
+    def __repr__(self) -> str:
+        return f"{self[0]}x{self[1]}"
+
+    __str__ = __repr__
+
+    def count(self, _value: Any) -> int:  # pragma: no cover - tuple API disabled
+        raise NotImplementedError
+
+    def index(self, _value: Any, *args: Any) -> int:  # pragma: no cover - tuple API disabled
+        raise NotImplementedError
+
+
+IrrepsLike = Union[None, str, Irrep, "Irreps", Iterable[Any]]
+
+SortResult = collections.namedtuple("SortResult", ["irreps", "p", "inv"])
+
+
+class Irreps(tuple):
+    """Direct sum of O(3) irreps: a tuple of :class:`MulIr`. ``Irreps("3x0e + 2x1o")``,
+    ``Irreps([(3, "0e"), (2, (1, -1))])``; ``str`` gives e3nn's format ``"3x0e+2x1o"``.
+    """
+
+    def __new__(cls, irreps: IrrepsLike = None) -> "Irreps":
+        if isinstance(irreps, Irreps):
+            return super().__new__(cls, irreps)
+        out: List[MulIr] = []
+        if isinstance(irreps, Irrep):
+            out.append(MulIr(1, irreps))
+        elif isinstance(irreps, MulIr):
+            out.append(irreps)
+        elif isinstance(irreps, str):
+            if irreps.strip() != "":
+                for term in irreps.split("+"):
+                    term = term.strip()
+                    try:
+                        if "x" in term:
+                            mul_s, ir_s = term.split("x")
+                            mul_s = mul_s.strip()
+                            if not mul_s.isdigit():
+                                raise ValueError
+                            out.append(MulIr(int(mul_s), Irrep(ir_s)))
+                        else:
+                            out.append(MulIr(1, Irrep(term)))
+                    except (ValueError, IrrepsError):
+                        raise IrrepsError(
+                            f"unable to convert {irreps!r} into irreps (expected e.g. '3x0e+2x1o')"
+                        ) from None
+        elif irreps is None:
+            pass
+        else:
+            try:
+                items = list(irreps)
+            except TypeError:
+                raise IrrepsError(f"unable to convert {irreps!r} into irreps") from None
+            for item in items:
+                if isinstance(item, MulIr):
+                    out.append(item)
+                elif isinstance(item, (str, Irrep)):
+                    out.append(MulIr(1, Irrep(item)))
+                elif isinstance(item, tuple) and len(item) == 2:
+                    out.append(MulIr(item[0], item[1]))
+                else:
+                    raise IrrepsError(f"unable to interpret {item!r} as an irrep with multiplicity")
+        return super().__new__(cls, out)
+
+    # -- construction helpers -------------------------------------------------------------
+
+    @staticmethod
+    def spherical_harmonics(lmax: int, p: int = -1) -> "Irreps":
+        """Irreps of (Y^0, ..., Y^lmax): ``1x0e+1x1o+1x2e+...`` for p=-1, parity p^l."""
+        return Irreps([(1, (l, p**l)) for l in range(lmax + 1)])
+
+    # -- sizes ----------------------------------------------------------------------------
+
+    @property
+    def dim(self) -> int:
+        return sum(mul_ir.dim for mul_ir in self)
+
+    @property
+    def num_irreps(self) -> int:
+        return sum(mul for mul, _ in self)
+
+    @property
+    def ls(self) -> List[int]:
+        return [ir.l for mul, ir in self for _ in range(mul)]
+
+    @property
+    def lmax(self) -> int:
+        if len(self) == 0:
+            raise ValueError("cannot get lmax of empty Irreps")
+        return max(ir.l for _, ir in self)
+
+    def slices(self) -> List[slice]:
+        """Slices of the flat feature vector, one per (mul, ir) entry."""
+        out, i = [], 0
+        for mul_ir in self:
+            out.append(slice(i, i + mul_ir.dim))
+            i += mul_ir.dim
+        return out
+
+    def count(self, ir: Any) -> int:  # type: ignore[override]
+        """Total multiplicity of irrep ``ir``."""
+        ir = Irrep(ir)
+        return sum(mul for mul, irrep in self if irrep == ir)
+
+    def index(self, _value: Any, *args: Any) -> int:  # pragma: no cover
+        raise NotImplementedError
+
+    def __contains__(self, ir: Any) -> bool:  # type: ignore[override]
+        ir = Irrep(ir)
+        return any(irrep == ir for _, irrep in self)
+
+    # -- algebra --------------------------------------------------------------------------
+
+    def __getitem__(self, i: Any) -> Any:  # type: ignore[override]
+        x = super().__getitem__(i)
+        if isinstance(i, slice):
+            return Irreps(x)
+        return x
+
+    def __add__(self, other: Any) -> "Irreps":  # type: ignore[override]
+        return Irreps(tuple(self) + tuple(Irreps(other)))
+
+    def __radd__(self, other: Any) -> "Irreps":
+        return Irreps(tuple(Irreps(other)) + tuple(self))
+
+    def __mul__(self, other: Any) -> "Irreps":  # type: ignore[override]
+        """Repetition like e3nn: ``Irreps("3x1e") * 2 == Irreps("3x1e+3x1e")``."""
+        if isinstance(other, Irreps):
+            raise NotImplementedError("use a tensor product for Irreps x Irreps")
+        if not isinstance(other, (int, np.integer)):
+            return NotImplemented
+        return Irreps(tuple(self) * int(other))
+
+    def __rmul__(self, other: Any) -> "Irreps":  # type: ignore[override]
+        return self.__mul__(other)
+
+    def simplify(self) -> "Irreps":
+        """Merge consecutive equal irreps and drop zero multiplicities (does not sort), like e3nn."""
+        out: List[Tuple[int, Irrep]] = []
+        for mul, ir in self:
+            if out and out[-1][1] == ir:
+                out[-1] = (out[-1][0] + mul, ir)
+            elif mul > 0:
+                out.append((mul, ir))
+        return Irreps(out)
+
+    def remove_zero_multiplicities(self) -> "Irreps":
+        return Irreps([(mul, ir) for mul, ir in self if mul > 0])
+
+    def sort(self) -> SortResult:
+        """Stable sort by irrep; returns (irreps, p, inv) like e3nn.
+
+        ``inv[i]`` is the old index of the entry now at position i; ``p`` is its inverse permutation
+        (``p[old] = new``).
+        """
+        out = sorted((ir, i, mul) for i, (mul, ir) in enumerate(self))
+        inv = tuple(i for _, i, _ in out)
+        p = [0] * len(inv)
+        for new, old in enumerate(inv):
+            p[old] = new
+        return SortResult(Irreps([(mul, ir) for ir, _, mul in out]), tuple(p), inv)
+
+    def regroup(self) -> "Irreps":
+        """``sort().irreps.simplify()``."""
+        return self.sort().irreps.simplify()
+
+    def filter(self, keep: Any = None, *, drop: Any = None, lmax: Optional[int] = None) -> "Irreps":
+        """Keep only some irreps (list/Irreps/callable), or drop some, or cap l at lmax."""
+        if keep is not None:
+            if callable(keep):
+                return Irreps([m for m in self if keep(m)])
+            keep_set = {ir for _, ir in Irreps(keep)}
+            return Irreps([(mul, ir) for mul, ir in self if ir in keep_set])
+        if drop is not None:
+            if callable(drop):
+                return Irreps([m for m in self if not drop(m)])
+            drop_set = {ir for _, ir in Irreps(drop)}
+            return Irreps([(mul, ir) for mul, ir in self if ir not in drop_set])
+        if lmax is not None:
+            return Irreps([(mul, ir) for mul, ir in self if ir.l <= lmax])
+        return self
+
+    def __repr__(self) -> str:
+        return "+".join(str(mul_ir) for mul_ir in self)
+
+    __str__ = __repr__
+
+    # -- representation matrices ----------------------------------------------------------
+
+    def D_from_matrix(self, R: np.ndarray) -> np.ndarray:
+        """Block-diagonal representation matrix (..., dim, dim) of O(3) matrices R (..., 3, 3).
+
+        Improper R (det = -1) contributes the parity p of each irrep.
+        """
+        Rp, det = split_improper(check_orthogonal(R))
+        batch = Rp.shape[:-2]
+        out = np.zeros(batch + (self.dim, self.dim))
+        if len(self) == 0:
+            return out
+        Ds = wigner_D_list(max(ir.l for _, ir in self), Rp)
+        i = 0
+        for mul, ir in self:
+            D = Ds[ir.l] * _parity_factor(ir.p, det)
+            d = ir.dim
+            for _ in range(mul):
+                out[..., i : i + d, i : i + d] = D
+                i += d
+        return out

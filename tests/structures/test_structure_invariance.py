@@ -1,0 +1,68 @@
+"""The space group does not depend on how a crystal is written down.
+
+Primitive cell, conventional cell, 2x2x2 supercell, rotated Cartesian frame, shifted
+origin and shuffled atom order describe the same crystal, so they must give the same
+space group and the same Wyckoff multiplicities (per conventional cell).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from structure_variants import (
+    CRYSTALS, EXAMPLES, MOLECULES, PRIMITIVE, random_rotation, rotated, shifted, shuffled, supercell, transform,
+)
+
+from symcompile.structures import analyse_symmetry
+from symcompile.structures.reading import load, to_pymatgen_molecule
+
+CENTRING = {name: CRYSTALS[name][1][0] if CRYSTALS[name][1][0] in "IR" else "P" for name in CRYSTALS}
+
+
+def _signature(record: dict) -> tuple:
+    sites = sorted((s["species"], s["multiplicity"], s["site_symmetry"]) for s in record["sites"])
+    return record["space_group"]["number"], record["point_group"], tuple(sites)
+
+
+@pytest.mark.parametrize("name", sorted(CRYSTALS))
+def test_same_group_for_every_description_of_the_crystal(name: str) -> None:
+    rng = np.random.default_rng(sum(map(ord, name)))
+    conventional = load(EXAMPLES / name).cell
+    assert conventional is not None
+    expected = _signature(analyse_symmetry(conventional))
+    assert expected[0] == CRYSTALS[name][0]
+    primitive = transform(conventional, PRIMITIVE[CENTRING[name]])
+    variants = {
+        "primitive": primitive,
+        "supercell 2x2x2": supercell(conventional),
+        "rotated frame": rotated(conventional, random_rotation(rng)),
+        "shifted origin": shifted(conventional, rng.random(3)),
+        "shuffled atoms": shuffled(conventional, rng),
+        "primitive, rotated, shifted, shuffled": shuffled(
+            shifted(rotated(primitive, random_rotation(rng)), rng.random(3)), rng),
+    }
+    for label, cell in variants.items():
+        record = analyse_symmetry(cell)
+        assert _signature(record) == expected, label
+        assert record["num_atoms"] == cell.num_atoms
+
+
+def test_primitive_cells_really_are_smaller() -> None:
+    for name in ("SrTiO3_I4mcm.cif", "LaAlO3_R-3c.cif"):
+        conventional = load(EXAMPLES / name).cell
+        primitive = transform(conventional, PRIMITIVE[CENTRING[name]])
+        ratio = conventional.num_atoms / primitive.num_atoms
+        assert ratio == {"I": 2, "R": 3}[CENTRING[name]]
+
+
+@pytest.mark.parametrize("name", sorted(MOLECULES))
+def test_molecule_group_is_invariant_under_rigid_motion_and_relabelling(name: str) -> None:
+    from pymatgen.core import Molecule
+
+    rng = np.random.default_rng(7)
+    molecule = to_pymatgen_molecule(load(EXAMPLES / name).molecule)
+    rotation = random_rotation(rng)
+    order = rng.permutation(len(molecule))
+    moved = Molecule([molecule[i].species_string for i in order],
+                     molecule.cart_coords[order] @ rotation.T + rng.normal(size=3) * 5)
+    assert analyse_symmetry(moved)["point_group"] == MOLECULES[name][0]
