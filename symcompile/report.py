@@ -98,7 +98,7 @@ def render_summary(records: Sequence[Record], console: Any, group_key: str | Non
         groups = Counter(str(r[group_key]) for r in records if r.get(group_key) is not None)
         if groups:
             by_group = Table(show_header=True)
-            by_group.add_column(group_key)
+            by_group.add_column(group_key.removesuffix("_label").replace("_", " "))
             by_group.add_column("count", justify="right")
             for name, count in groups.most_common():
                 by_group.add_row(name, str(count))
