@@ -310,22 +310,9 @@ class Network(torch.nn.Module):
             feats = self.edge_features(data, edges)
             edge_attr, edge_embedding = feats["edge_attr"], feats["edge_embedding"]
 
-        if self.irreps_in is not None:
-            if "x" not in data:
-                raise ValueError(f"this network needs node features x of irreps {self.irreps_in}")
-            x = data["x"]
-            if x.shape != (n, self.irreps_in.dim):
-                raise ValueError(f"x must have shape [{n}, {self.irreps_in.dim}], got {tuple(x.shape)}")
-        else:
-            x = pos.new_ones(n, 1)
-        if self.input_has_node_attr:
-            if "z" not in data:
-                raise ValueError(f"this network needs node attributes z of irreps {self.irreps_node_attr}")
-            z = data["z"]
-            if z.shape != (n, self.irreps_node_attr.dim):
-                raise ValueError(f"z must have shape [{n}, {self.irreps_node_attr.dim}], got {tuple(z.shape)}")
-        else:
-            z = pos.new_ones(n, 1)
+        x = _node_input(data, "x", "node features", self.irreps_in, pos)
+        z = _node_input(data, "z", "node attributes",
+                        self.irreps_node_attr if self.input_has_node_attr else None, pos)
         dtype = pos.dtype
         x, z = x.to(dtype), z.to(dtype)
 
@@ -343,3 +330,16 @@ class Network(torch.nn.Module):
             count = scatter_sum(torch.ones_like(batch, dtype=dtype)[:, None], batch, nb)
             return out / count
         return out * self.num_nodes**-0.5
+
+
+def _node_input(data: dict, key: str, what: str, irreps: Irreps | None, pos: torch.Tensor) -> torch.Tensor:
+    """The per-node input ``data[key]`` checked against ``irreps``; ones (a 0e scalar) when not used."""
+    n = pos.shape[0]
+    if irreps is None:
+        return pos.new_ones(n, 1)
+    if key not in data:
+        raise ValueError(f"this network needs {what} {key} of irreps {irreps}")
+    value = data[key]
+    if value.shape != (n, irreps.dim):
+        raise ValueError(f"{key} must have shape [{n}, {irreps.dim}], got {tuple(value.shape)}")
+    return value
