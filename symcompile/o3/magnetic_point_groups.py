@@ -52,6 +52,7 @@ from symcompile.o3.point_groups import (
     point_group_names,
     rotation_matrix,
 )
+from symcompile.o3.point_groups import _normalise as _normalise_symbol
 from symcompile.o3.point_groups import _signature as _class_signature
 from symcompile.o3.point_groups import _signatures as _class_signatures
 
@@ -460,15 +461,11 @@ def _describe_subgroup(g: MagneticPointGroup) -> str:
 
 # --------------------------------------------------------------------------- look-up
 def _normalise(name: str) -> str:
-    s = name.strip()
+    """:func:`symcompile.o3.point_groups._normalise` keeping G(H) parentheses, with every prime as '."""
+    s = name
     for prime in ("\u2032", "\u2019", "\u00b4", "`", "\u02b9"):
         s = s.replace(prime, "'")
-    s = re.sub(r"(\d)\u0304", r"-\1", s)
-    s = re.sub(r"(\d)\u0305", r"-\1", s)
-    s = s.replace("\u2212", "-").replace("\u2013", "-")
-    s = re.sub(r"\\bar\{?(\d)\}?", r"-\1", s)
-    s = re.sub(r"[\s_{}$]", "", s)
-    return s.lower()
+    return _normalise_symbol(s, drop="{}$")
 
 
 def is_magnetic_name(name: str) -> bool:
@@ -495,7 +492,9 @@ def _from_symbol(text: str) -> MagneticPointGroup:
     kept = [(e, s, ms) for e, s, ms in tokens if not (e == "1" and s < 0)]
     if grey and any(s < 0 or ms < 0 for _, s, ms in kept):
         raise InputError(f"{text!r}: a grey group (with 1') has no other primes")
-    base_symbol = "".join(e for e, _, _ in kept)
+    base_symbol = "".join(e for e, _, _ in kept) or "1"  # "1'" alone: the grey group 11'
+    if not kept:
+        kept = [("1", 1, 1)]
     try:
         G = point_group(base_symbol)
     except InputError:
@@ -524,8 +523,8 @@ def _from_symbol(text: str) -> MagneticPointGroup:
     std = table.by_signature[sig]
     sign_of = {_key(M): s for M, s in closed}
     name = f"{G.name}1'" if grey else _primed_name(G, sign_of)
-    if name == std.name and {(k, s) for k, s in sign_of.items()} == {
-            (_key(M), int(t)) for M, t in zip(std.matrices, std.time_reversal)}:
+    mine = {(k, s) for k, s in sign_of.items()} | ({(k, -s) for k, s in sign_of.items()} if grey else set())
+    if name == std.name and mine == {(_key(M), int(t)) for M, t in zip(std.matrices, std.time_reversal)}:
         return std
     setting = f"{G.setting}; the type {std.name} ({std.number})" + ("" if name == std.name else
                                                                       " in another orientation")

@@ -340,13 +340,17 @@ _CONTINUOUS_TABLE: list[tuple[str, str, str, list[np.ndarray], str, tuple[str, .
 ]
 
 
-def _normalise(name: str) -> str:
+def _normalise(name: str, drop: str = "(){}$") -> str:
+    """Canonical spelling of a group symbol: overlines and \\bar as '-', no blanks, lower case.
+
+    ``drop``: the other characters removed (magnetic names keep the parentheses of G(H)).
+    """
     s = name.strip()
     s = re.sub(r"(\d)\u0304", r"-\1", s)  # 4̄ (combining macron/overline) -> -4
     s = re.sub(r"(\d)\u0305", r"-\1", s)
     s = s.replace("\u2212", "-").replace("\u2013", "-").replace("∞", "inf")
     s = re.sub(r"\\bar\{?(\d)\}?", r"-\1", s)
-    s = re.sub(r"[\s_(){}$]", "", s)
+    s = re.sub(f"[\\s_{re.escape(drop)}]", "", s)
     return s.lower()
 
 

@@ -16,6 +16,7 @@ from symcompile.errors import InputError
 from symcompile.tensors.cartesian_tensor import CartesianTensor
 from symcompile.tensors.characters import count_invariants, multiplicities, tensor_dim, tensor_irreps
 from symcompile.tensors.formula import MAX_RANK, SHORTCUTS, TensorFormula, parse_formula, parse_index_assignments
+from symcompile.tensors.group_table import all_groups_table
 
 __all__ = [
     "CartesianTensor",
@@ -29,6 +30,7 @@ __all__ = [
     "allowed_form",
     "invariant_tensors",
     "tensor_report",
+    "all_groups_table",
     "SHORTCUTS",
     "MAX_RANK",
     "clear_caches",
