@@ -268,9 +268,8 @@ def _elements(element: str, axis: tuple[float, float, float]) -> list[np.ndarray
     return out
 
 
-def _position_elements(group: PointGroup, symbol: str) -> list[list[tuple[np.ndarray, int]]]:
-    """Per position of ``symbol`` (primes allowed): its matrices with the signs the primes give."""
-    tokens = _tokens(symbol)
+def _position_elements(group: PointGroup, tokens: list[tuple[str, int, int]]) -> list[Signed]:
+    """Per position of a tokenised symbol: its matrices with the signs the primes give."""
     positions = []
     for (element, sign, mirror_sign), axis in zip(tokens, _axes(group, len(tokens))):
         mats = _elements(element, axis)
@@ -281,7 +280,8 @@ def _position_elements(group: PointGroup, symbol: str) -> list[list[tuple[np.nda
 def _primed_name(group: PointGroup, sign_of: dict[tuple[int, ...], int]) -> str:
     """The Hermann–Mauguin symbol of ``group`` with a prime on each time-reversed element shown."""
     parts = []
-    for (element, _, _), shown in zip(_tokens(group.name), _position_elements(group, group.name)):
+    tokens = _tokens(group.name)
+    for (element, _, _), shown in zip(tokens, _position_elements(group, tokens)):
         primes = ["'" if sign_of[_key(M)] < 0 else "" for M, _ in shown]
         rot = element.split("/")[0]
         parts.append(rot + primes[0] + (f"/m{primes[1]}" if element.endswith("/m") else ""))
@@ -501,9 +501,7 @@ def _from_symbol(text: str) -> MagneticPointGroup:
         raise InputError(f"unknown magnetic point group {text!r}: {base_symbol!r} is not a point group") from None
     if G.is_continuous or G.crystal_system == "continuous":
         raise InputError(f"{text!r}: magnetic groups are available for the 32 crystal classes only")
-    signed_symbol = "".join(e.split("/")[0] + ("'" if s < 0 else "") + ("/m'" if ms < 0 else "/m" if e.endswith("/m")
-                                                                         else "") for e, s, ms in kept)
-    pairs = [pair for position in _position_elements(G, signed_symbol) for pair in position]
+    pairs = [pair for position in _position_elements(G, kept) for pair in position]
     own = {_key(M) for M in G.matrices}  # type: ignore[union-attr]
     if any(_key(M) not in own for M, _ in pairs):
         raise InputError(f"{text!r}: the symbol's elements are not those of {G.name} in this orientation")
@@ -529,8 +527,7 @@ def _from_symbol(text: str) -> MagneticPointGroup:
     setting = f"{G.setting}; the type {std.name} ({std.number})" + ("" if name == std.name else
                                                                       " in another orientation")
     gens = pairs + ([(np.eye(3), -1)] if grey else [])
-    out = _build(G, closed, grey, name, std.number, std.name, setting, gens)
-    return out
+    return _build(G, closed, grey, name, std.number, std.name, setting, gens)
 
 
 def magnetic_point_group(name: str | MagneticPointGroup) -> MagneticPointGroup:

@@ -136,6 +136,15 @@ def test_every_standard_name_round_trips() -> None:
         assert g.is_standard
 
 
+def test_every_name_read_as_a_symbol_gives_back_its_group() -> None:
+    """The symbol reader (primes on the elements each position shows) agrees with the generated table."""
+    from symcompile.o3.magnetic_point_groups import _from_symbol
+
+    for g in GROUPS:
+        assert _from_symbol(g.name.lower()) is g
+    assert _from_symbol("4'/m'2/m'2'/m") is magnetic_point_group("4'/m'm'm")  # full symbol
+
+
 @pytest.mark.parametrize("text,name", [
     ("4′/m′m′m", "4'/m'm'm"), ("4'/M'M'M", "4'/m'm'm"), (" m'm'm ", "m'm'm"), ("D4h(D2d)", "4'/m'm'm"),
     ("d3d(d3)", "-3'm'"), ("D4h1'", "4/mmm1'"), ("11'", "11'"), ("1'", "11'"), ("C11'", "11'"), ("-11'", "-11'"),
