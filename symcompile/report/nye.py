@@ -46,6 +46,16 @@ class NyeCell:
     def heavy(self) -> bool:
         return self.mark != "zero" and abs(self.factor - 1.0) < _TOL
 
+    @property
+    def kind(self) -> str:
+        """The drawn mark: zero, dot, open, twice, minus-twice, scaled (a number beside it), cross, combination."""
+        if self.mark in ("zero", "cross", "combination"):
+            return self.mark
+        for value, name in ((1.0, "dot"), (-1.0, "open"), (2.0, "twice"), (-2.0, "minus-twice")):
+            if abs(self.factor - value) < _TOL:
+                return name
+        return "scaled"
+
 
 @dataclass(frozen=True)
 class NyeGroup:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from symcompile.report.nye import NyeDiagram, factor_text, nye_diagram
+from symcompile.report.nye import NyeCell, NyeDiagram, factor_text, nye_diagram
 from symcompile.report.plotting import INK, MUTED, PALETTE, new_figure, plot_style, save_figure
 
 __all__ = ["plot_tensor", "allowed_instance", "longitudinal", "draw_nye", "draw_irreps_chart"]
@@ -43,9 +43,34 @@ def _positive_seed(rank: int, rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal((3,) * rank)
 
 
-def allowed_instance(form: Any, seed: int = SEED) -> np.ndarray:
-    """One random tensor of the allowed form: a positive random tensor projected onto the span of
-    the form's orthonormal invariant basis (the group average, so positivity survives).
+def _isotropic_part(tensor: np.ndarray) -> np.ndarray:
+    """The rotation average of ``tensor`` (projection onto the SO(3)-invariant tensors: products of
+    Kronecker deltas, and the Levi-Civita symbol at rank 3). It is allowed by every group."""
+    d = np.eye(3)
+    rank = tensor.ndim
+    if rank == 2:
+        spans = [d]
+    elif rank == 3:
+        eps = np.zeros((3, 3, 3))
+        for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
+            eps[i, j, k], eps[j, i, k] = 1.0, -1.0
+        spans = [eps]
+    elif rank == 4:
+        spans = [np.einsum("ij,kl->ijkl", d, d), np.einsum("ik,jl->ijkl", d, d), np.einsum("il,jk->ijkl", d, d)]
+    else:
+        return np.zeros_like(tensor)
+    q, _ = np.linalg.qr(np.stack([t.ravel() for t in spans], axis=1))
+    return (q @ (q.T @ tensor.ravel())).reshape(tensor.shape)
+
+
+def allowed_instance(form: Any, seed: int = SEED, contrast: float = 0.45) -> np.ndarray:
+    """One random tensor of the allowed form, for drawing: isotropic part + generic anisotropic part.
+
+    The isotropic part is the rotation average of a positive random tensor projected onto the
+    allowed space (ranks 2 and 4: a positive longitudinal mean). The anisotropic part has random
+    coefficients of random sign and magnitude in [1/2, 1] on an orthonormal basis of the allowed
+    tensors orthogonal to the isotropic ones, so no allowed direction is accidentally small. With
+    a positive mean, it is scaled so that min T(n, ..., n) = ``contrast`` x max T(n, ..., n).
 
     >>> from symcompile.tensors.allowed import allowed_form
     >>> C = allowed_instance(allowed_form("elastic", "m-3m"))
@@ -56,13 +81,22 @@ def allowed_instance(form: Any, seed: int = SEED) -> np.ndarray:
     if basis.ndim < 2 or len(basis) == 0:
         raise ValueError("the allowed form has no nonzero tensor")
     rank = basis.ndim - 1
+    shape = (3,) * rank
     flat = basis.reshape(len(basis), -1)
     rng = np.random.default_rng(seed)
-    start = _positive_seed(rank, rng).ravel()
-    coeffs = flat @ start
-    if np.linalg.norm(coeffs) < 1e-6 * np.linalg.norm(start):  # the space is orthogonal to the seed
-        coeffs = rng.standard_normal(len(basis))
-    return (coeffs @ flat).reshape((3,) * rank)
+    iso = _isotropic_part(((flat @ _positive_seed(rank, rng).ravel()) @ flat).reshape(shape))
+    residual = np.stack([b.ravel() - _isotropic_part(b).ravel() for b in basis])
+    _, sv, vt = np.linalg.svd(residual, full_matrices=False)
+    directions = vt[sv > 1e-8 * max(1.0, float(sv.max(initial=0.0)))]
+    coeffs = rng.choice([-1.0, 1.0], len(directions)) * rng.uniform(0.5, 1.0, len(directions))
+    aniso = (coeffs @ directions).reshape(shape) if len(directions) else np.zeros(shape)
+    n = _sphere(37, 73)
+    mean = float(longitudinal(iso, n).mean())
+    values = longitudinal(aniso, n)
+    lo, hi = float(values.min()), float(values.max())
+    if mean > 1e-9 and hi - lo > 1e-9 * mean:
+        return iso + mean * (1.0 - contrast) / (contrast * hi - lo) * aniso
+    return iso + aniso
 
 
 def longitudinal(tensor: np.ndarray, directions: np.ndarray) -> np.ndarray:
@@ -81,35 +115,44 @@ def longitudinal(tensor: np.ndarray, directions: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- Nye diagram
+def _pretty(expression: str) -> str:
+    """``2*(s11 - s12)`` -> ``2(s11 − s12)``, ``-C15`` -> ``−C15``: the way it is printed in papers."""
+    return expression.replace("*(", "(").replace("*", "").replace(" - ", " − ").replace("-", "−")
+
+
 _DOT, _SMALL, _RING = 9.0, 2.6, 13.0  # marker sizes (points)
 _MIRROR = "#9a9a9a"  # the lower triangle of a symmetric matrix, which repeats the upper one
 
 
-def _mark_artists(ax: Any, x: float, y: float, mark: str, factor: float, ink: str = INK) -> None:
-    """Draw one cell's mark at (x, y): the shape says what the value is, the fill its factor."""
+def _mark_artists(ax: Any, cell: NyeCell, ink: str = INK) -> None:
+    """Draw one cell's mark: the shape says what the value is (dot, ×, ◆), the fill its factor to the
+    joined heavy dot. Each artist carries the SVG id ``nye-<kind>-<row>-<col>`` (1-based)."""
+    x, y, factor = cell.col, -cell.row, cell.factor
+    gid = f"nye-{cell.kind}-{cell.row + 1}-{cell.col + 1}"
     kw: dict[str, Any] = {"linestyle": "none", "zorder": 3}
-    if mark == "zero":
-        ax.plot(x, y, marker="o", ms=_SMALL, color=ink, mew=0, **kw)
-        return
-    shape = {"dot": "o", "cross": "x", "combination": "D"}[mark]
-    size = _DOT if mark != "combination" else _DOT * 0.8
-    if mark == "cross":
-        ax.plot(x, y, marker="o", ms=_DOT + 2, color="white", mew=0, **kw)  # clears the lines under the ×
-        ax.plot(x, y, marker="x", ms=size, mew=2.0, color=ink if factor > 0 else MUTED, **kw)
-    elif abs(factor - 1.0) < 1e-9:
-        ax.plot(x, y, marker=shape, ms=size, color=ink, mew=0, **kw)
-    elif abs(factor + 1.0) < 1e-9:
-        ax.plot(x, y, marker=shape, ms=size, mfc="white", mec=ink, mew=1.3, **kw)
-    elif abs(factor - 2.0) < 1e-9:
-        ax.plot(x, y, marker=shape, ms=_RING, mfc="white", mec=ink, mew=1.1, **kw)
-        ax.plot(x, y, marker=shape, ms=size * 0.75, color=ink, mew=0, **kw)
-    elif abs(factor + 2.0) < 1e-9:
-        ax.plot(x, y, marker=shape, ms=_RING, mfc="white", mec=ink, mew=1.1, **kw)
-        ax.plot(x, y, marker=shape, ms=_SMALL + 0.4, color=ink, mew=0, **kw)
-    else:
-        ax.plot(x, y, marker=shape, ms=size, mfc="white" if factor < 0 else ink, mec=ink, mew=1.3, **kw)
-        ax.annotate(factor_text(factor), (x, y), xytext=(5, 5), textcoords="offset points", fontsize=6.5,
-                    color=ink, zorder=4)
+    shape = {"cross": "x", "combination": "D"}.get(cell.mark, "o")
+    size = _DOT * 0.8 if cell.mark == "combination" else _DOT
+    drawn: list[Any] = []
+    if cell.mark == "zero":
+        drawn += ax.plot(x, y, marker="o", ms=_SMALL, color=ink, mew=0, **kw)
+    elif cell.mark == "cross":
+        drawn += ax.plot(x, y, marker="o", ms=_DOT + 2, color="white", mew=0, **kw)  # clears the lines under ×
+        drawn += ax.plot(x, y, marker="x", ms=size, mew=2.0, color=ink if factor > 0 else MUTED, **kw)
+    elif cell.kind in ("dot", "combination") and factor > 0:
+        drawn += ax.plot(x, y, marker=shape, ms=size, color=ink, mew=0, **kw)
+    elif cell.kind == "twice":
+        drawn += ax.plot(x, y, marker=shape, ms=_RING, mfc="white", mec=ink, mew=1.1, **kw)
+        drawn += ax.plot(x, y, marker=shape, ms=size * 0.75, color=ink, mew=0, **kw)
+    elif cell.kind == "minus-twice":
+        drawn += ax.plot(x, y, marker=shape, ms=_RING, mfc="white", mec=ink, mew=1.1, **kw)
+        drawn += ax.plot(x, y, marker=shape, ms=_SMALL + 0.4, color=ink, mew=0, **kw)
+    else:  # open (-1), or another factor written beside the mark
+        drawn += ax.plot(x, y, marker=shape, ms=size, mfc="white" if factor < 0 else ink, mec=ink, mew=1.3, **kw)
+        if abs(abs(factor) - 1.0) > 1e-9:
+            ax.annotate(factor_text(factor), (x, y), xytext=(5, 5), textcoords="offset points", fontsize=6.5,
+                        color=ink, zorder=4)
+    for k, artist in enumerate(drawn):
+        artist.set_gid(gid if k == len(drawn) - 1 else f"{gid}-under")
 
 
 def _blocked(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -146,16 +189,17 @@ def draw_nye(ax: Any, diagram: NyeDiagram) -> None:
     for a, b in diagram.joins:
         start, end = (a[1], -a[0]), (b[1], -b[0])
         rad = 0.35 if _blocked(a, b) else 0.0
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-", connectionstyle=f"arc3,rad={rad}",
-                                     color=_MIRROR if mirrored(a) else INK, lw=1.0, shrinkA=0, shrinkB=0, zorder=2))
+        line = FancyArrowPatch(start, end, arrowstyle="-", connectionstyle=f"arc3,rad={rad}",
+                               color=_MIRROR if mirrored(a) else INK, lw=1.0, shrinkA=0, shrinkB=0, zorder=2)
+        line.set_gid(f"nye-join-{a[0] + 1}-{a[1] + 1}-{b[0] + 1}-{b[1] + 1}")
+        ax.add_patch(line)
     for row in diagram.cells:
         for cell in row:
-            _mark_artists(ax, cell.col, -cell.row, cell.mark, cell.factor,
-                          _MIRROR if mirrored((cell.row, cell.col)) else INK)
+            _mark_artists(ax, cell, _MIRROR if mirrored((cell.row, cell.col)) else INK)
     for group in diagram.groups:  # the name of each heavy component, small, beside its dot
         r, c = group.heavy
         if group.mark == "dot":
-            ax.annotate(diagram.cell(r, c).value, (c, -r), xytext=(0, -7.5), textcoords="offset points",
+            ax.annotate(_pretty(diagram.cell(r, c).value), (c, -r), xytext=(0, -7.5), textcoords="offset points",
                         ha="center", va="top", fontsize=5.5, color=PALETTE["blue"], zorder=4,
                         bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.85})
 
@@ -185,10 +229,11 @@ def _legend(ax: Any, diagram: NyeDiagram) -> None:
         entries.append(((m(marker="o", ms=_RING, mfc="white", mec=INK, mew=1.1), m(marker="o", ms=_SMALL + 0.4)),
                         "minus twice the joined ●"))
     if "cross" in marks:
-        entries.append((m(marker="x", ms=_DOT, mew=2.0), f"= {diagram.cross_value}"))
+        entries.append((m(marker="x", ms=_DOT, mew=2.0), f"= {_pretty(diagram.cross_value or '')}"))
     combos = diagram.combinations
     if combos:
-        text = "; ".join(f"{name} = {value}" for name, value in combos[:3]) + ("; ..." if len(combos) > 3 else "")
+        text = "; ".join(f"{name} = {_pretty(value)}" for name, value in combos[:3]) + ("; ..." if len(combos) > 3
+                                                                                          else "")
         entries.append((m(marker="D", ms=_DOT * 0.8), text))
     if any(c.mark != "zero" and round(c.factor, 9) not in (1.0, -1.0, 2.0, -2.0) for row in diagram.cells
            for c in row):
@@ -323,8 +368,13 @@ def draw_irreps_chart(ax: Any, record: dict[str, Any]) -> None:
                 ax.bar(x[k] - offset, n_inv, width, color=PALETTE["orange"], edgecolor="white", lw=1.0)
             ax.text(x[k] - offset, n_inv, str(n_inv), ha="center", va="bottom", fontsize=7.5,
                     color=INK if n_inv else MUTED)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xticks(x, labels)
-    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_xlim(-0.6, max(len(labels), 1) - 0.4)
+    if not labels:
+        ax.text(0.0, 0.5, "the formula forces the tensor to vanish", ha="center", va="center", color=MUTED)
     ax.set_ylim(0, top * 1.22 + 1)
     ax.set_xlabel("O(3) irrep (e3nn notation: l and parity)")
     ax.set_ylabel("components")
@@ -339,14 +389,15 @@ def draw_irreps_chart(ax: Any, record: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- the figure
 def _title(record: dict[str, Any], symbol: str | None) -> str:
     name = record.get("name")
-    what = f"{name} {symbol}" if name and symbol else name or record["formula"]
+    what = f"{name} {symbol}" if name and symbol else f"{name} ({record['formula']})" if name else record["formula"]
     if record.get("point_group") is not None:
         pg = record["point_group"]
         schoen = record.get("point_group_schoenflies")
         group = f"{pg} ({schoen})" if schoen and schoen != pg else pg
         n = record["independent_components"]
         return f"{what}, point group {group}\n{n} independent component{'s' if n != 1 else ''}"
-    return f"{what} ({record['formula']})\n{record['irreps'] or '0'}: {record['dim']} degrees of freedom"
+    dof = record["dim"]
+    return f"{what}\n{record['irreps'] or 'no irreps'}: {dof} degree{'s' if dof != 1 else ''} of freedom"
 
 
 def plot_tensor(record: dict[str, Any], path: str, form: Any = None) -> str:
@@ -369,12 +420,13 @@ def plot_tensor(record: dict[str, Any], path: str, form: Any = None) -> str:
             rows, cols = diagram.shape
             left_w = 0.62 * cols + 1.2
             width = left_w + (4.6 if tensor is not None else 0.0)
-            fig = new_figure(max(width, 5.2), max(0.62 * rows + 2.6, 4.8 if tensor is not None else 0.0))
+            fig = new_figure(max(width, 4.2), max(0.62 * rows + 2.6, 4.8 if tensor is not None else 0.0))
         else:
-            fig = new_figure(9.6 if tensor is not None else 5.6, 4.6)
+            chart_w = min(2.4 + 0.75 * len(record.get("multiplicities") or {}), 7.0)
+            fig = new_figure(chart_w + (4.6 if tensor is not None else 0.0), 4.2)
         fig.suptitle(_title(record, symbol), fontweight="bold")
         if tensor is not None:
-            left, right = fig.subfigures(1, 2, width_ratios=[left_w if voigt else 5.0, 4.6], wspace=0.02)
+            left, right = fig.subfigures(1, 2, width_ratios=[left_w if voigt else chart_w, 4.6], wspace=0.02)
         else:
             left, right = fig, None
         ax = left.add_subplot(1, 1, 1)
