@@ -334,6 +334,8 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
             from symcompile.report.tensor_plot import plot_tensor
 
             record["plot"] = plot_tensor(record, plot, forms.get("standard") or forms.get("structure"))
+            if not opts.quiet:
+                click.echo(f"wrote {record['plot']}", err=True)
         if save_basis:
             import numpy as np
 

@@ -435,7 +435,8 @@ def plot_tensor(record: dict[str, Any], path: str, form: Any = None) -> str:
             _legend(ax, diagram)
             free = ", ".join(diagram.free) if diagram.free else "none"
             note = " (symmetric: the grey half mirrors)" if diagram.symmetric else ""
-            ax.set_title(f"Nye diagram, standard orientation{note}\nfree: {free}", fontsize=8.5)
+            frame = "standard orientation" if form.frame == "standard" else "the structure's own frame"
+            ax.set_title(f"Nye diagram, {frame}{note}\nfree: {free}", fontsize=8.5)
         else:
             draw_irreps_chart(ax, record)
         if right is not None:
