@@ -67,6 +67,15 @@ def _check_angle_tol(ctx: click.Context, param: click.Parameter, value: float | 
     return value
 
 
+def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--plot FILE: refuse a bad suffix or a missing folder before any work (matplotlib not imported)."""
+    if value is not None:
+        from symcompile.report.plotting import check_plot_path
+
+        check_plot_path(value)
+    return value
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--json --quiet --debug --symprec --angle-tol, collected into ``opts: Options``."""
 
@@ -303,10 +312,13 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.option("--save-basis", "save_basis", metavar="PATH.npy", default=None,
               help="Write the change of basis (float64, shape [dim, 3, ..., 3], rows in irreps order) to this "
                    ".npy file (the name must end in .npy; only a previous .npy file is overwritten).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw the allowed form as a Nye diagram with its directional surface (or the irreps chart "
+                   "without a group) to FILE (.png, .svg or .pdf).")
 @common_options
 def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
            index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None, all_groups: bool, magnetic: bool,
-           symbol: str | None, symbolic: bool, save_basis: str | None, opts: Options) -> int:
+           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, opts: Options) -> int:
     """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
 
     FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
@@ -325,7 +337,7 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
     if all_groups:
         given = [name for name, value in (("--point-group", point_group), ("--space-group", space_group),
                                           ("--structure", structure), ("--symbol", symbol),
-                                          ("--save-basis", save_basis)) if value is not None]
+                                          ("--save-basis", save_basis), ("--plot", plot)) if value is not None]
         if symbolic:
             given.append("--symbolic")
         if given:
@@ -337,9 +349,16 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
         from symcompile.tensors import CartesianTensor, parse_index_assignments, tensor_report
 
         types = parse_index_assignments(index_types)
+        forms: dict[str, Any] = {}
         record = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
                                index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
-                               symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol)
+                               symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+        if plot:
+            from symcompile.report.tensor_plot import plot_tensor
+
+            record["plot"] = plot_tensor(record, plot, forms.get("standard") or forms.get("structure"))
+            if not opts.quiet:
+                click.echo(f"wrote {record['plot']}", err=True)
         if save_basis is not None:
             from symcompile.tensors.basis_file import write_npy
 

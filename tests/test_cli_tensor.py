@@ -96,6 +96,7 @@ def test_save_basis(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     ["elastc"], ["piezo"], ["thermal"], ["anomalous-hal"], ["ij", "-g", "mm2'"], ["ij", "-g", "4'/m'm'm'"],
     ["ij", "-g", "D4h(C2v)"], ["elastic", "--magnetic"], ["elastic", "--all-groups", "-g", "4mm"],
     ["elastic", "--all-groups", "--save-basis", "x.npy"], ["ij", "--save-basis", ""],
+    ["elastic", "--all-groups", "--plot", "x.png"],
 ])
 def test_bad_input_exit_2_one_line(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     code, out, err = run(capsys, *args)

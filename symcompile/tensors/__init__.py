@@ -75,6 +75,7 @@ def tensor_report(
     structure: Any = None,
     symprec: float = 1e-3,
     angle_tol: float | None = None,
+    forms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the ``tensor`` command shows, as a JSON-ready dict.
 
@@ -85,7 +86,9 @@ def tensor_report(
     ``point_group``, ``independent_components`` (exact), ``invariants_by_irrep``,
     ``allowed_form`` (standard orientation; Voigt matrix when rank <= 4 allows it) and, with
     a structure or ``group_matrices``, ``allowed_form_structure_frame``. ``symbol`` names the
-    components (default: the named tensor's, e.g. ``C`` for elastic, else ``T``).
+    components (default: the named tensor's, e.g. ``C`` for elastic, else ``T``). A ``forms`` dict,
+    if given, receives the :class:`AllowedForm` objects under ``"standard"`` / ``"structure"``
+    (with their invariant bases, for pictures).
     """
     from symcompile.o3.magnetic_point_groups import MagneticPointGroup, any_point_group
     from symcompile.o3.point_groups import point_group as lookup
@@ -155,16 +158,18 @@ def tensor_report(
         if form and f.rank > limit:
             out["allowed_form_note"] = f"allowed forms are listed up to rank {limit}; counts are exact at any rank"
         elif form:
+            kept = {} if forms is None else forms
             if std is not None:
-                out["allowed_form"] = allowed_form(f, std, frame="standard", max_rank=limit).to_dict()
+                kept["standard"] = allowed_form(f, std, frame="standard", max_rank=limit)
+                out["allowed_form"] = kept["standard"].to_dict()
             if frame_group is not None:
                 if exact_below is not None and f.rank >= exact_below:
                     out["allowed_form_note"] = (f"{counting.name} is represented in the structure's frame by a "
                                                 f"finite subgroup exact below l = {exact_below}: "
                                                 f"no frame form at rank {f.rank}")
                 else:
-                    out["allowed_form_structure_frame"] = allowed_form(f, frame_group, frame="structure",
-                                                                       max_rank=limit).to_dict()
+                    kept["structure"] = allowed_form(f, frame_group, frame="structure", max_rank=limit)
+                    out["allowed_form_structure_frame"] = kept["structure"].to_dict()
     if symbolic:
         from symcompile.tensors.symbolic import isotypic_basis_json
 

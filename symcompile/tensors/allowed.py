@@ -45,6 +45,8 @@ class AllowedForm:
     exact: bool = True
     frame: str = "standard"
     basis: np.ndarray | None = field(default=None, repr=False)  # [k, 3, ..., 3] orthonormal invariant tensors
+    #: The Voigt matrix as numbers: each entry a {free component: coefficient} dict ({} = zero).
+    voigt_terms: list[list[dict[str, float]]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -422,23 +424,30 @@ def allowed_form(formula: str | TensorFormula, group: Any, frame: str = "standar
             relations.append(f"{coord.name} = {_format(exprs[c])}")
 
     voigt = None
+    voigt_terms = None
     if layout is not None:
         rows_out = []
+        voigt_terms = []
         for row in layout["rows"]:
             out_row = []
+            terms_row: list[dict[str, float]] = []
+            voigt_terms.append(terms_row)
             for _, word, scale in row:
                 code = _code(word)
                 if not alive[code]:
                     out_row.append("0")
+                    terms_row.append({})
                     continue
                 ci = coord_of_orbit[int(ids[code])]
                 ref = coords[ci]
                 factor = scale * rel_sign(code, ref.code) / ref.scale
                 val = _rationalise(factor)
                 exact &= val.exact
-                out_row.append(_format(_scale(exprs[ci], val)))
+                entry = _scale(exprs[ci], val)
+                out_row.append(_format(entry))
+                terms_row.append({name: float(v) for name, v in entry.items()})
             rows_out.append(out_row)
         voigt = {"symbol": f.symbol, "shape": layout["shape"], "rows": rows_out,
                  "row_labels": layout["row_labels"], "col_labels": layout["col_labels"],
                  "shear_factor": f.shear_factor}
-    return AllowedForm(k, free, relations, components, zeros, voigt, exact, frame, N)
+    return AllowedForm(k, free, relations, components, zeros, voigt, exact, frame, N, voigt_terms)
