@@ -66,6 +66,8 @@ def render_tensor(record: dict[str, Any], console: Any) -> None:
         info.add_row("index types", ", ".join(f"{k}={v}" for k, v in record["index_types"].items()))
     if record.get("axial"):
         info.add_row("axial", "yes (extra det(R))")
+    if record.get("time_parity") == "odd" or record.get("magnetic_point_group"):
+        info.add_row("time reversal", str(record.get("time_parity", "even")))
     info.add_row("irreps", record["irreps"] or "(none: the formula forces the tensor to vanish)")
     info.add_row("dimension", str(record["dim"]))
     structure = record.get("structure")
