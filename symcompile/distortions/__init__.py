@@ -49,7 +49,7 @@ _LAZY = {
     "PhysicalIrrep": "symcompile.distortions.irreps",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

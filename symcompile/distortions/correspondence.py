@@ -71,7 +71,7 @@ class Correspondence:
     @property
     def cells(self) -> int:
         """Parent primitive cells in the child's cell."""
-        return int(round(abs(np.linalg.det(self.to_conv)) * len(self.setting.table.centring)))
+        return round(abs(float(np.linalg.det(self.to_conv))) * len(self.setting.table.centring))
 
     @property
     def frac_displacements(self) -> np.ndarray:
@@ -184,21 +184,21 @@ def _lattice_candidates(child: Cell, prim: np.ndarray, n: int, max_strain: float
     ok_ab = np.abs(a @ b.T - gc[0, 1]) <= tol * lengths[0] * lengths[1]
     ok_ac = np.abs(a @ c.T - gc[0, 2]) <= tol * lengths[0] * lengths[2]
     ok_bc = np.abs(b @ c.T - gc[1, 2]) <= tol * lengths[1] * lengths[2]
-    out = []
-    for i, j in zip(*np.nonzero(ok_ab)):
-        ks = np.flatnonzero(ok_ac[i] & ok_bc[j])
-        if not len(ks):
-            continue
-        m = np.stack([np.broadcast_to(grid[per_axis[0][i]], (len(ks), 3)),
-                      np.broadcast_to(grid[per_axis[1][j]], (len(ks), 3)), grid[per_axis[2][ks]]], axis=1)
-        det = np.rint(np.linalg.det(m.astype(float))).astype(int)
-        m = m[det == sign * n]
-        if not len(m):
-            continue
-        f = np.einsum("ij,njk->nik", child.lattice.T, np.linalg.inv(m @ prim).transpose(0, 2, 1))
-        stretch = np.linalg.svd(f, compute_uv=False)
-        strain = np.max(np.abs(stretch - 1), axis=1)
-        out.extend((float(e), mm) for e, mm in zip(strain, m) if e <= max_strain)
+    pairs = np.argwhere(ok_ab)
+    if not len(pairs):
+        return []
+    triples = np.argwhere(ok_ac[pairs[:, 0]] & ok_bc[pairs[:, 1]])
+    if not len(triples):
+        return []
+    m = np.stack([grid[per_axis[0][pairs[triples[:, 0], 0]]], grid[per_axis[1][pairs[triples[:, 0], 1]]],
+                  grid[per_axis[2][triples[:, 1]]]], axis=1)
+    det = np.rint(np.linalg.det(m.astype(float))).astype(int)
+    m = m[det == sign * n]
+    if not len(m):
+        return []
+    f = np.einsum("ij,njk->nik", child.lattice.T, np.linalg.inv(m @ prim).transpose(0, 2, 1))
+    strain = np.max(np.abs(np.linalg.svd(f, compute_uv=False) - 1), axis=1)
+    out = [(float(e), mm) for e, mm in zip(strain, m) if e <= max_strain]
     out.sort(key=lambda c: (round(c[0], 6), tuple(c[1].ravel())))
     return out
 
@@ -227,6 +227,54 @@ def _assign(child_y: np.ndarray, child_species: tuple[str, ...], sites_y: np.nda
     return out
 
 
+def _reduce(y: np.ndarray) -> np.ndarray:
+    return y - np.floor(y + 1e-9)
+
+
+class _Search:
+    """The best origin shift and atom mapping over candidate supercells (smallest rms displacement)."""
+
+    def __init__(self, child: Cell, setting: ParentSetting, anchor: int, anchors: list[int],
+                 max_displacement: float) -> None:
+        self.child, self.setting, self.anchor, self.anchors = child, setting, anchor, anchors
+        self.max_displacement = max_displacement
+        self.best: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.closest = np.inf
+
+    def try_supercell(self, A: np.ndarray, strain: float) -> None:
+        """``A``: x_conv = A @ y for child fractional coordinates y."""
+        child, setting = self.child, self.setting
+        A_inv = np.linalg.inv(A)
+        translations = closure(np.vstack([np.eye(3), setting.table.centring[1:]]) @ A_inv.T, _reduce)
+        sites_y = _reduce((setting.positions @ A_inv.T)[:, None, :] + translations[None]).reshape(-1, 3)
+        owner = np.repeat(np.arange(len(setting.positions)), len(translations))
+        uniq = sorted({k: i for i, k in reversed(list(enumerate(row_keys(sites_y))))}.values())
+        sites_y, owner = sites_y[uniq], owner[uniq]
+        if len(sites_y) != child.num_atoms:  # pragma: no cover - guaranteed by |det M| = n
+            return
+        site_species = [setting.species[j] for j in owner]
+        for j in self.anchors:
+            tau = child.frac_coords[self.anchor] - setting.positions[j] @ A_inv.T
+            d = None
+            for _ in range(2):  # assign, re-centre, assign again
+                assign = _assign(child.frac_coords, child.species, _reduce(sites_y + tau), site_species,
+                                 child.lattice)
+                if assign is None:
+                    break
+                d = _wrap(child.frac_coords - sites_y[assign] - tau)
+                tau = tau + d.mean(axis=0)
+                d -= d.mean(axis=0)
+            if assign is None or d is None:
+                continue
+            disp = np.linalg.norm(d @ child.lattice, axis=1)
+            self.closest = min(self.closest, float(disp.max()))
+            if disp.max() > self.max_displacement:
+                continue
+            score = (float(np.sqrt(np.mean(disp ** 2))), strain)
+            if self.best is None or score < self.best[:2]:
+                self.best = (*score, A, tau, child.frac_coords - d, owner[assign])
+
+
 def _from_parent(child: Cell, parent: Cell, origin: str | None, symprec: float, angle_tol: float | None,
                  max_displacement: float, max_strain: float) -> Correspondence:
     cf, pf = _reduced_formula(child.species), _reduced_formula(parent.species)
@@ -247,62 +295,34 @@ def _from_parent(child: Cell, parent: Cell, origin: str | None, symprec: float, 
         raise InputError(f"parent and child do not correspond: the child's {child.num_atoms} atoms are not a "
                          f"multiple of the parent's {n_prim} per primitive cell")
     n = child.num_atoms // n_prim
-    candidates = _lattice_candidates(child, prim_rows, n, max_strain)
-    if not candidates:
-        raise InputError(f"parent and child do not correspond: no supercell of {n} parent cells matches the "
-                         f"child's lattice within {max_strain:.0%} strain")
     inv_prim = np.linalg.inv(prim_basis)
     prim_rotations = [np.rint(inv_prim @ w @ prim_basis).astype(int) for w in table.rotations]
-    seen: set[tuple[int, ...]] = set()
     species = np.array(child.species)
     counts = {s: int(np.sum(species == s)) for s in set(child.species)}
     rare = min(counts, key=lambda s: (counts[s], s))
     anchor = int(np.flatnonzero(species == rare)[0])
-    best: tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-    closest = np.inf
-    for strain, m in candidates:
-        m = _canonical(m, prim_rotations)
-        key = tuple(m.ravel())
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(seen) > 24:
+    # the child's anchor atom sits near one parent atom of its species: one per primitive cell is
+    # enough, parent lattice translations leave the parent unchanged
+    anchors = [j for j in first if setting.species[j] == rare]
+    search = _Search(child, setting, anchor, anchors, max_displacement)
+    windows = sorted({min(w, max_strain) for w in (0.03, 0.08, max_strain)})
+    seen: set[tuple[int, ...]] = set()
+    found_lattice = False
+    for window in windows:
+        for strain, m in _lattice_candidates(child, prim_rows, n, window):
+            m = _canonical(m, prim_rotations)
+            key = tuple(m.ravel())
+            if key in seen or len(seen) >= 48:
+                continue
+            seen.add(key)
+            found_lattice = True
+            search.try_supercell((m @ prim_basis.T).T, strain)
+        if search.best is not None:
             break
-        A = (m @ prim_basis.T).T  # x_conv = A @ y (child fractional y)
-        A_inv = np.linalg.inv(A)
-
-        def reduce(y: np.ndarray) -> np.ndarray:
-            return y - np.floor(y + 1e-9)
-
-        lattice_translations = closure(np.vstack([np.eye(3), table.centring[1:]]) @ A_inv.T, reduce)
-        sites_y = reduce((setting.positions @ A_inv.T)[:, None, :] + lattice_translations[None]).reshape(-1, 3)
-        owner = np.repeat(np.arange(len(setting.positions)), len(lattice_translations))
-        uniq = sorted({k: i for i, k in reversed(list(enumerate(row_keys(sites_y))))}.values())
-        sites_y, owner = sites_y[uniq], owner[uniq]
-        if len(sites_y) != child.num_atoms:  # pragma: no cover - guaranteed by |det M| = n
-            continue
-        site_species = [setting.species[j] for j in owner]
-        for s in np.flatnonzero(np.array(site_species) == rare):
-            tau = child.frac_coords[anchor] - sites_y[s]
-            assign = _assign(child.frac_coords, child.species, reduce(sites_y + tau), site_species, child.lattice)
-            if assign is None:
-                continue
-            d = _wrap(child.frac_coords - sites_y[assign] - tau)
-            tau = tau + d.mean(axis=0)
-            assign = _assign(child.frac_coords, child.species, reduce(sites_y + tau), site_species, child.lattice)
-            if assign is None:
-                continue
-            d = _wrap(child.frac_coords - sites_y[assign] - tau)
-            tau = tau + d.mean(axis=0)
-            d -= d.mean(axis=0)
-            disp = np.linalg.norm(d @ child.lattice, axis=1)
-            closest = min(closest, float(disp.max()))
-            if disp.max() > max_displacement:
-                continue
-            score = (float(np.sqrt(np.mean(disp ** 2))), strain)
-            if best is None or score < best[:2]:
-                ideal = child.frac_coords - d
-                best = (*score, A, tau, ideal, owner[assign])
+    if not found_lattice:
+        raise InputError(f"parent and child do not correspond: no supercell of {n} parent cells matches the "
+                         f"child's lattice within {max_strain:.0%} strain")
+    best, closest = search.best, search.closest
     if best is None:
         hint = (f"; the closest arrangement needs {closest:.2f} Å" if np.isfinite(closest) else
                 "; no one-to-one atom mapping exists")

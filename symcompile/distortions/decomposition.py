@@ -32,10 +32,12 @@ from symcompile.distortions.correspondence import (
     correspond,
 )
 from symcompile.distortions.group import SupercellGroup
+from symcompile.distortions.irreps import CONJUGATE_TABLES
 from symcompile.distortions.lattice import closure, invariant_sublattice
 from symcompile.distortions.modes import Mode, ModeAnalysis, rotation_rep
 from symcompile.distortions.setting import ParentSetting
 from symcompile.distortions.strain import StrainMode, strain_modes, strain_tensor
+from symcompile.structures.spacegroup import dataset as spglib_dataset
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +143,15 @@ def decompose(child: Any, parent: Any = None, ideal_parent: Any = None, origin: 
     conventional = np.linalg.solve(match.supercell, match.reference_lattice)
     strain = tuple(strain_modes(eps, setting.table, conventional))
     notes = [_origin_note(setting)]
+    conjugate = sorted({m.k_label for m in result.modes if (setting.number, m.k_label) in CONJUGATE_TABLES})
+    if conjugate:
+        notes.append(f"labels at {', '.join(conjugate)} matched on complex-conjugate characters (the tables of "
+                     f"{setting.symbol} there use the opposite phase convention)")
+    seen = spglib_dataset(match.input_cell or match.child, symprec, angle_tol)
+    if int(seen.number) != result.child_group["number"]:
+        notes.append(f"spglib finds {seen.international} ({int(seen.number)}) for the child at symprec={symprec:g} Å; "
+                     f"as a subgroup of the parent it is {result.child_group['symbol']} "
+                     f"({result.child_group['number']})")
     outside = sorted({m.k_label for m in result.modes if not m.in_tables})
     if outside:
         notes.append("k = " + ", ".join(outside) + " not in Bilbao's tables (points only): irreps numbered "

@@ -84,18 +84,14 @@ def _score(components: list[str]) -> tuple:
 
 def canonical_direction(basis: np.ndarray, matrices: Iterable[np.ndarray]) -> str:
     """The simplest of the equivalent directions D(g) F over the given group matrices."""
-    seen: set[bytes] = set()
-    best: tuple | None = None
-    for g in matrices:
-        image = g @ basis
-        projector = np.round(image @ image.T, 6) + 0.0
-        key = projector.tobytes()
-        if key in seen:
-            continue
-        seen.add(key)
-        comps = _components(image)
-        score = _score(comps)
-        if best is None or score < best:
-            best = score
-    assert best is not None
+    mats = np.asarray(list(matrices) if not isinstance(matrices, np.ndarray) else matrices, dtype=float)
+    return simplest(mats @ basis)
+
+
+def simplest(images: np.ndarray) -> str:
+    """The simplest direction among equivalent subspaces (each spanned by the columns of ``images[i]``)."""
+    probe = np.random.default_rng(7).normal(size=(images.shape[1], 2))
+    keys = np.round(images @ (images.transpose(0, 2, 1) @ probe), 6) + 0.0  # P r: the same for equal subspaces
+    _, first = np.unique(keys.reshape(len(images), -1), axis=0, return_index=True)
+    best = min(_score(_components(images[i])) for i in sorted(first))
     return "(" + ",".join(best[-1]) + ")"

@@ -161,7 +161,10 @@ def _small_representations(rotations: np.ndarray, translations: np.ndarray, k: n
     """The same construction as spgrep's (projective irreps of the little co-group with its factor
     system, times e^{-2πi k·t}), without the reality check that spgrep applies afterwards."""
     from spgrep.symmetry.enumerate import enumerate_unitary_irreps
-    from spgrep.symmetry.group import get_factor_system_from_little_group, get_little_group
+    from spgrep.symmetry.group import (
+        get_factor_system_from_little_group,
+        get_little_group,
+    )
 
     little_rot, little_trans, mapping = get_little_group(rotations, translations, k)
     factor_system = get_factor_system_from_little_group(little_rot, little_trans, k)
@@ -263,7 +266,19 @@ class PhysicalIrrep:
         return self._real[1]
 
     def matrices(self, t_idx: np.ndarray, m_idx: np.ndarray) -> np.ndarray:
-        return np.einsum("nij,njk->nik", self.trans[t_idx], self.ops[m_idx])
+        """D(t∘g_m) for pairs of indices."""
+        return np.matmul(self.trans[t_idx], self.ops[m_idx])
+
+    def average(self, mask: np.ndarray) -> np.ndarray:
+        """The mean of D(t∘g_m) over the elements selected by a (n, m) mask (for a subgroup: the
+        projector on its fixed vectors)."""
+        summed = np.einsum("tm,tij->mij", mask.astype(float), self.trans)
+        return np.einsum("mij,mjk->ik", summed, self.ops) / mask.sum()
+
+    def images(self, basis: np.ndarray) -> np.ndarray:
+        """D(g) @ basis for every element of G/T' (n * m, d, r)."""
+        inner = np.matmul(self.ops, basis)  # (m, d, r)
+        return np.matmul(self.trans[:, None], inner[None]).reshape(-1, *basis.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,28 +395,34 @@ def _simple_basis(ops: np.ndarray, tmat: np.ndarray) -> np.ndarray:
             new.extend([b @ x for x in (plus, minus) if x.shape[1]])
         blocks = new
     q = np.hstack(blocks)
-    # signs: propagate +1 entries through monomial matrices
-    fixed = np.zeros(dim, dtype=bool)
-    changed = True
-    while not fixed.all():
-        if not changed:
-            fixed[np.flatnonzero(~fixed)[0]] = True
-        changed = False
-        for g in candidates:
-            mat = q.T @ g @ q
-            big = np.abs(mat) > 1 - 1e-6
-            if not (np.all(big.sum(axis=0) == 1) and np.all((np.abs(mat) > 1e-6) == big)):
-                continue
-            for col in np.flatnonzero(fixed):
-                row = int(np.flatnonzero(big[:, col])[0])
-                if not fixed[row]:
-                    if mat[row, col] < 0:
-                        q[:, row] *= -1
-                    fixed[row] = True
-                    changed = True
-                    mat = q.T @ g @ q
-                    big = np.abs(mat) > 1 - 1e-6
-    return q
+    return q * _signs(np.einsum("ji,njk,kl->nil", q, np.array(candidates), q))
+
+
+def _signs(mats: np.ndarray) -> np.ndarray:
+    """Signs s of the basis vectors such that the signed-permutation matrices among ``mats``
+    have +1 entries where possible (first basis vector of each connected set kept)."""
+    dim = mats.shape[1]
+    big = np.abs(mats) > 1 - 1e-6
+    monomial = np.all(big.sum(axis=1) == 1, axis=1) & np.all((np.abs(mats) > 1e-6) == big, axis=(1, 2))
+    edges: dict[int, list[tuple[int, float]]] = {i: [] for i in range(dim)}
+    for mat, b in zip(mats[monomial], big[monomial]):
+        for col in range(dim):
+            row = int(np.argmax(b[:, col]))
+            if row != col:
+                edges[col].append((row, float(np.sign(mat[row, col]))))
+    sign = np.zeros(dim)
+    for start in range(dim):
+        if sign[start]:
+            continue
+        sign[start] = 1.0
+        stack = [start]
+        while stack:
+            col = stack.pop()
+            for row, value in edges[col]:
+                if not sign[row]:
+                    sign[row] = sign[col] * value  # so that the entry becomes +1
+                    stack.append(row)
+    return sign
 
 
 def physical_irreps(group: SupercellGroup, star: Star) -> list[PhysicalIrrep]:

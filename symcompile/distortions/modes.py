@@ -20,9 +20,14 @@ from typing import Any
 import numpy as np
 import spglib
 
-from symcompile.distortions.direction import canonical_direction, fixed_subspace
+from symcompile.distortions.direction import fixed_subspace, simplest
 from symcompile.distortions.group import SupercellGroup
-from symcompile.distortions.irreps import PhysicalIrrep, Star, physical_irreps, real_stars
+from symcompile.distortions.irreps import (
+    PhysicalIrrep,
+    Star,
+    physical_irreps,
+    real_stars,
+)
 from symcompile.distortions.lattice import fraction_text
 
 
@@ -192,10 +197,8 @@ class ModeAnalysis:
     def _mode(self, irrep: PhysicalIrrep, part: np.ndarray, amplitude: float, mask: np.ndarray, cells: int,
               primary: bool) -> Mode:
         g = self.group
-        t_idx, m_idx = np.nonzero(mask)
-        basis = fixed_subspace(irrep.matrices(t_idx, m_idx))
-        all_t, all_m = np.nonzero(np.ones((g.n_trans, g.n_ops), dtype=bool))
-        direction = canonical_direction(basis, irrep.matrices(all_t, all_m))
+        basis = fixed_subspace(irrep.average(mask)[None])
+        direction = simplest(irrep.images(basis))
         per_atom = (part ** 2).sum(axis=1)
         sites: dict[tuple[str, str], float] = {}
         for i, value in enumerate(per_atom):

@@ -109,7 +109,7 @@ def free_axes(table: IrrepTable) -> np.ndarray:
     return free
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def origin_candidates(table: IrrepTable) -> np.ndarray:
     """Translations c (conventional coordinates, one per class modulo the lattice and the free
     axes) such that shifting the origin to c maps the group's operations onto themselves."""
@@ -216,7 +216,7 @@ def parent_setting(parent: Any, symprec: float = 1e-3, angle_tol: float | None =
     nn = _nearest_distance(lattice, std_pos)
 
     def key(option: tuple) -> tuple:
-        _, shift, occupants, pos, orbit, sites = option
+        _, shift, _, pos, orbit, sites = option
         letters = sorted(s.letter for s in sites)
         lowest = letters[0]
         bonds = min(float(nn[i]) for i in range(len(pos)) if sites[orbit[i]].letter == lowest)

@@ -169,7 +169,7 @@ def _hall_number(number: int, symbol: str, rotations: np.ndarray, translations: 
     raise ValueError(f"no spglib Hall setting matches Bilbao's table of space group {number}")  # pragma: no cover
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_table(number: int) -> IrrepTable:
     """Bilbao's table of space group ``number`` (1-230), with spglib's Hall number of its setting."""
     if not 1 <= int(number) <= 230:

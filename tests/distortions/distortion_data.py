@@ -21,7 +21,7 @@ PARENTS = ROOT / "examples" / "order_params"
 DISTORTIONS = ROOT / "examples" / "distortions"
 
 sys.path.insert(0, str(ROOT / "tests" / "structures"))
-from structure_variants import (  # noqa: E402
+from structure_variants import (
     PRIMITIVE,
     random_rotation,
     rotated,
@@ -31,8 +31,19 @@ from structure_variants import (  # noqa: E402
     transform,
 )
 
-__all__ = ["PRIMITIVE", "random_rotation", "rotated", "shifted", "shuffled", "supercell", "transform", "read",
-           "PEROVSKITES", "FAMILIES", "sum_of_squares"]
+__all__ = [
+    "FAMILIES",
+    "PEROVSKITES",
+    "PRIMITIVE",
+    "random_rotation",
+    "read",
+    "rotated",
+    "shifted",
+    "shuffled",
+    "sum_of_squares",
+    "supercell",
+    "transform",
+]
 
 #: name: (child, parent) of the four bundled perovskites (parents with the A site at the origin)
 PEROVSKITES = {

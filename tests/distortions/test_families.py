@@ -10,7 +10,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from distortion_data import DISTORTIONS, FAMILIES, random_rotation, read, rotated, shuffled, sum_of_squares
+from distortion_data import (
+    DISTORTIONS,
+    FAMILIES,
+    random_rotation,
+    read,
+    rotated,
+    shuffled,
+    sum_of_squares,
+)
 
 from symcompile.distortions import decompose
 

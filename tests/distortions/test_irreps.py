@@ -139,7 +139,7 @@ def _multiplicities(g: SupercellGroup, sites: np.ndarray, rep: str) -> dict[str,
         for irrep in physical_irreps(g, star):
             n = float(np.sum(fixed * irrep.characters())) / g.order / irrep.norm
             if round(n):
-                out[irrep.label] = int(round(n))
+                out[irrep.label] = round(n)
     return out
 
 

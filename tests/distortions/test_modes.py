@@ -11,7 +11,11 @@ import numpy as np
 from distortion_data import PEROVSKITES, ROOT, read
 
 from symcompile.distortions import decompose, rotation_rep
-from symcompile.distortions.direction import canonical_direction, fixed_subspace, pattern
+from symcompile.distortions.direction import (
+    canonical_direction,
+    fixed_subspace,
+    pattern,
+)
 
 
 def test_patterns() -> None:
@@ -66,8 +70,29 @@ def test_no_torch_import() -> None:
             "c = Cell(np.diag([4,4,8.]), [[0,0,0],[.5,.5,.26],[0,0,.5],[.5,.5,.75]], ('Cs','Cl','Cs','Cl'))\n"
             "print(decompose(c, p).modes[0].irrep)\n"
             "assert 'torch' not in sys.modules and 'matplotlib' not in sys.modules, 'heavy import'\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=False)
     assert out.returncode == 0, out.stderr
     # Cl at 1b moving along z at X = (0,0,1/2): every operation of the little co-group 4/mmm keeps the
     # pattern (a 2-fold or the inversion flips z but moves Cl by a lattice vector t with e^{2πi k·t} = -1): X1+
     assert out.stdout.strip() == "X1+"
+
+
+def test_k_vectors_outside_the_tables_get_coordinates_not_invented_names() -> None:
+    """A Ti wave along z with k = (1/3,0,0) (the Δ line: no entry in Bilbao's point tables)."""
+    from symcompile.structures.cell import Cell
+
+    base = [("Sr", (0, 0, 0)), ("Ti", (.5, .5, .5)), ("O", (.5, .5, 0)), ("O", (.5, 0, .5)), ("O", (0, .5, .5))]
+    frac, species = [], []
+    for j in range(3):
+        for s, p in base:
+            dz = 0.02 * np.cos(2 * np.pi * j / 3) if s == "Ti" else 0.0
+            frac.append(((p[0] + j) / 3, p[1], p[2] + dz))
+            species.append(s)
+    child = Cell(np.diag([3 * 3.9, 3.9, 3.9]), frac, species)
+    parent = Cell(np.eye(3) * 3.9, [p for _, p in base], [s for s, _ in base])
+    result = decompose(child, parent, origin="Ti")
+    (mode,) = result.modes
+    assert mode.k_label == "(1/3,0,0)" and mode.irrep.startswith("(1/3,0,0)#") and not mode.in_tables
+    assert any("not in Bilbao's tables" in note for note in result.notes)
+    assert mode.dim == 12  # 6 arms (±k along three axes) x a 1-dim little-group irrep, made real

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from distortion_data import DISTORTIONS, PARENTS, STRUCTURES, read, rotated, shifted, shuffled, supercell
+from distortion_data import (
+    DISTORTIONS,
+    PARENTS,
+    STRUCTURES,
+    read,
+    rotated,
+    shifted,
+    shuffled,
+    supercell,
+)
 
 from symcompile.distortions.setting import origin_candidates, parent_setting
 from symcompile.distortions.tables import load_table
