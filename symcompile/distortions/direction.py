@@ -33,24 +33,18 @@ def fixed_subspace(matrices: np.ndarray) -> np.ndarray:
 
 
 def _echelon(basis: np.ndarray) -> np.ndarray:
-    """Reduced row-echelon form of the subspace spanned by the columns (r rows of length d)."""
-    m = np.array(basis, dtype=float).T.copy()
-    r, d = m.shape
-    row = 0
-    for col in range(d):
-        if row == r:
+    """The subspace spanned by the columns (d, r) as r rows of length d that are the unit vectors
+    on r pivot components (the first independent ones): component i = Σ_l rows[l, i] * letter_l."""
+    d, r = basis.shape
+    pivots: list[int] = []
+    for i in range(d):
+        if len(pivots) == r:
             break
-        pivot = row + int(np.argmax(np.abs(m[row:, col])))
-        if abs(m[pivot, col]) < _TOL:
-            continue
-        m[[row, pivot]] = m[[pivot, row]]
-        m[row] /= m[row, col]
-        for other in range(r):
-            if other != row:
-                m[other] -= m[other, col] * m[row]
-        row += 1
-    m[np.abs(m) < _TOL] = 0.0
-    return m
+        if np.linalg.matrix_rank(basis[[*pivots, i]], tol=_TOL) > len(pivots):
+            pivots.append(i)
+    rows = (basis @ np.linalg.inv(basis[pivots])).T
+    rows[np.abs(rows) < _TOL] = 0.0
+    return rows
 
 
 def _term(coefficient: float, letter: str, first: bool) -> str:
