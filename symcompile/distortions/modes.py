@@ -8,6 +8,11 @@ amplitude (normalised per primitive cell of the child, as AMPLIMODES does), the 
 subgroup (parent operations that leave the mode unchanged), the order-parameter direction,
 the amplitude on each parent Wyckoff site and on each arm of the star. Primary modes are a
 smallest set whose isotropy subgroups intersect to exactly the child's group.
+
+>>> import numpy as np
+>>> inversion = -np.eye(3)[None]
+>>> float(rotation_rep(inversion, "1o")[0, 0, 0]), float(rotation_rep(inversion, "1e")[0, 0, 0])
+(-1.0, 1.0)
 """
 
 from __future__ import annotations
