@@ -20,12 +20,12 @@ Two algorithms give the same edges (the same distance test on the same floating-
   in neighbouring bins are tested.  The switch is where they cost the same, measured:
   :data:`ALL_PAIRS_LIMIT_MOLECULES` pairs (~700 atoms) and :data:`ALL_PAIRS_LIMIT_CRYSTALS` pair-images.
 
-Limits: the graph holds 64 bytes per edge (float64) and needs at most ~256 bytes per edge while it is built,
+Limits: the graph holds 64 bytes per edge (float64) and needs at most ~320 bytes per edge while it is built,
 plus ~15 MB of candidate buffers.  Before building, the number of edges is estimated (number density times the
 volume of the cutoff sphere, per atom) and it is counted while building; a graph that would need more than
-:data:`MAX_GRAPH_BYTES` (2 GiB, about 8 million edges) raises :class:`GraphTooLargeError` (a ``ValueError`` and
+:data:`MAX_GRAPH_BYTES` (2 GiB, about 6.7 million edges) raises :class:`GraphTooLargeError` (a ``ValueError`` and
 an ``InputError``) naming the limit, instead of running out of memory.  At r_max = 5 Å a 10,000-atom oxide
-crystal has about 0.5 million edges: ~0.3 s and ~110 MiB to build on one core.  Coordinates must be finite,
+crystal has about 0.5 million edges: ~0.3 s and ~150 MiB to build on one core.  Coordinates must be finite,
 and crystal atoms within 2^26 cells of the origin.
 """
 
@@ -55,8 +55,8 @@ __all__ = [
 #: Memory budget of one neighbour list (bytes); beyond it :class:`GraphTooLargeError` is raised.
 MAX_GRAPH_BYTES = 2 * 2**30
 #: Peak bytes per edge while a graph is built (the output's 64 bytes, the half list, its mirror, sort keys),
-#: measured with tests/benchmarks/bench_graph.py (~240 for 10,000-atom crystals), rounded up.
-_BYTES_PER_EDGE = 256
+#: measured with tests/benchmarks/bench_graph.py (240-320 for 10,000-atom crystals).
+_BYTES_PER_EDGE = 320
 #: Molecules with N^2 at most this test every pair; above it, cell lists (the crossover measured with
 #: tests/benchmarks/bench_graph.py: about 700 atoms).
 ALL_PAIRS_LIMIT_MOLECULES = 500_000
@@ -206,7 +206,7 @@ def _check_budget(edges: float, n_atoms: int, r_max: float) -> None:
     """Raise :class:`GraphTooLargeError` if ``edges`` edges would exceed :data:`MAX_GRAPH_BYTES`."""
     if edges * _BYTES_PER_EDGE > MAX_GRAPH_BYTES:
         raise GraphTooLargeError(
-            f"the neighbour list of {n_atoms} atoms within r_max = {r_max:g} Å would hold about {edges:.3g} edges "
+            f"the neighbour list of {n_atoms} atom{'s' if n_atoms != 1 else ''} within r_max = {r_max:g} Å would hold about {edges:.3g} edges "
             f"({edges * _BYTES_PER_EDGE / 2**30:.1f} GiB), above the neighbour-list memory limit of "
             f"{MAX_GRAPH_BYTES / 2**30:g} GiB (symcompile.nn.graph.MAX_GRAPH_BYTES): use a smaller cutoff or "
             f"fewer atoms"
@@ -310,6 +310,7 @@ def _molecule_pairs_binned(
         edges += 2 * len(srcs[-1])
         _check_budget(edges, n, r_max)
     half_src, half_dst = torch.cat(srcs), torch.cat(dsts)
+    del srcs, dsts
     src, dst = torch.cat([half_src, half_dst]), torch.cat([half_dst, half_src])  # |d(i, j)| = |d(j, i)| exactly
     order = _sort_edges(src, dst, n)
     return src[order], dst[order]
@@ -332,6 +333,7 @@ def _periodic_pairs_binned(
         edges += 2 * len(srcs[-1])
         _check_budget(edges, n, r_max)
     half_src, half_dst, half_shift = torch.cat(srcs), torch.cat(dsts), torch.cat(images)
+    del srcs, dsts, images
     # d(j, i, -n) = -d(i, j, n) exactly in floating point, so the mirrored pairs pass the same test
     src, dst = torch.cat([half_src, half_dst]), torch.cat([half_dst, half_src])
     shift = torch.cat([half_shift, -half_shift])
