@@ -36,7 +36,8 @@ def test_seed_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_hexagonal_elastic_json_and_human(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "elastic", "--point-group", "6/mmm")
-    assert r["point_group"] == "6/mmm" and r["independent_components"] == 5
+    assert r["point_group"] == {"hm": "6/mmm", "schoenflies": "D6h", "order": 24}
+    assert r["independent_components"] == 5 and r["schema_version"] == 2
     assert r["allowed_form"]["voigt"]["rows"][5][5] == "(C11 - C12)/2"
     assert "C66 = (C11 - C12)/2" in r["allowed_form"]["relations"]
     code, out, _ = run(capsys, "elastic", "-g", "D6h")
@@ -45,22 +46,26 @@ def test_hexagonal_elastic_json_and_human(capsys: pytest.CaptureFixture[str]) ->
 
 def test_space_group_setting(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "piezoelectric", "--space-group", "115")
-    assert r["point_group"] == "-4m2" and r["independent_components"] == 2 and r["space_group"] == 115
+    assert r["point_group"]["hm"] == "-4m2" and r["independent_components"] == 2
+    assert r["space_group"] == {"number": 115, "symbol": "P-4m2"}
 
 
 def test_crystal_structure_gives_both_frames(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "piezoelectric", "--structure", str(EXAMPLES / "BaTiO3_tetragonal.cif"))
-    assert r["structure"]["space_group"] == 99 and r["point_group"] == "4mm"
+    assert r["structure"]["space_group"] == {"number": 99, "symbol": "P4mm"} == r["space_group"]
+    assert r["point_group"] == {"hm": "4mm", "schoenflies": "C4v", "order": 8} == r["structure"]["point_group"]
     assert r["independent_components"] == 3
     assert r["allowed_form_structure_frame"]["independent_components"] == 3
-    assert r["structure"]["symprec"] == pytest.approx(1e-3)
+    assert r["tolerances"] == {"symprec": pytest.approx(1e-3), "angle_tol": None}
+    assert r["file"] == str(EXAMPLES / "BaTiO3_tetragonal.cif") and r["notes"] == []
 
 
 def test_molecule_structure(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "dielectric", "--structure", str(EXAMPLES / "water.xyz"))
-    assert r["point_group"] == "mm2" and r["independent_components"] == 3
+    assert r["point_group"]["hm"] == "mm2" and r["independent_components"] == 3 and r["space_group"] is None
     r = run_json(capsys, "elastic", "--structure", str(EXAMPLES / "CO2.xyz"))
-    assert r["point_group"] == "D∞h" and r["independent_components"] == 5
+    assert r["point_group"] == {"hm": "∞/mm", "schoenflies": "D∞h", "order": None}
+    assert r["independent_components"] == 5
 
 
 def test_index_types_axial_symbolic(capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,7 +86,7 @@ class Model(torch.nn.Module):
         dtype = torch.float64
         torch.manual_seed(settings.seed)
         kinds = sorted(set(match.child.species))
-        n = match.child.num_atomsum_atoms
+        n = match.child.num_atoms
         z = torch.zeros(n, len(kinds), dtype=dtype)
         z[torch.arange(n), torch.tensor([kinds.index(s) for s in match.child.species])] = 1.0
         self.register_buffer("z", z)
@@ -173,7 +173,7 @@ def _train(model: Model, match: ParentMatch, irreps: Irreps, D: np.ndarray, sett
            free: np.ndarray | None, progress: Callable[[int, int], None] | None) -> TrainResult:
     dtype = torch.float64
     model.reset()
-    n = match.child.num_atomsum_atoms
+    n = match.child.num_atoms
     slices = irreps.slices()
     block_weight = torch.tensor(group_weights(irreps), dtype=dtype)
     mask = torch.ones(n, irreps.dim, dtype=dtype) if free is None else torch.tensor(free, dtype=dtype)

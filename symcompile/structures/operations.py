@@ -241,7 +241,13 @@ def crystal_operations(structure: Any, symprec: float = 1e-3, angle_tol: float |
 
 
 def symmetry_operations(structure: Any, symprec: float = 1e-3, angle_tol: float | None = None) -> Operations:
-    """Space group (crystal) or point group about the centroid (molecule), with permutations."""
+    """Space group (crystal) or point group about the centroid (molecule), with permutations.
+
+    ``structure``: a :class:`~symcompile.structures.Structure` or a pymatgen Structure / Molecule.
+    """
+    from symcompile.structures.structure import as_structure
+
+    structure = as_structure(structure)
     if structure.lattice is not None:
         return crystal_operations(structure, symprec, angle_tol)
     from symcompile.structures.molecules import molecule_operations

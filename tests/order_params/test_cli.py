@@ -28,7 +28,8 @@ def test_json_record_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, err
     record = json.loads(out)
     for key in ("parent", "child", "order_parameters", "carriers", "decorated_space_group", "verified", "loss",
-                "steps", "seed", "symprec", "primary_carrier", "glazer", "status", "file"):
+                "steps", "seed", "tolerances", "primary_carrier", "glazer", "status", "file", "command",
+                "schema_version", "space_group", "point_group", "seconds", "notes"):
         assert key in record
     for side in ("parent", "child"):
         assert set(record[side]["space_group"]) == {"number", "symbol"}
@@ -36,7 +37,7 @@ def test_json_record_schema(capsys: pytest.CaptureFixture[str]) -> None:
     entry = record["order_parameters"][0]
     assert {"irrep", "species", "wyckoff", "amplitude", "k_points", "primary"} <= set(entry)
     assert set(record["loss"]) == {"initial", "final"} and record["verified"] is True
-    assert record["discovery"] is None and record["symprec"] == 1e-3
+    assert record["discovery"] is None and record["tolerances"]["symprec"] == 1e-3
 
 
 def test_several_children_give_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
