@@ -144,7 +144,8 @@ def map_record(inp: Structure, out: Structure, opts: CurieOptions) -> dict[str, 
             "distance_to_target": float(np.linalg.norm(average.displacements - target.displacements, axis=1).max()),
             "symmetry_floor": floor,
         },
-        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "network_fit": opts.symprec},
+        "thresholds": {"network_fit": opts.symprec},
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol},
     }
     _timed(record, "group_theory", t0)
     unblock = None
@@ -342,7 +343,8 @@ def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, 
         "blocking_operations": [] if feasible else list(dict.fromkeys(n for n, a in zip(names, acts) if a)),
         "forbidding_operations": alone,
         "group_average": {"target": t, "average": average, "norm": float(np.linalg.norm(average))},
-        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "property_zero": PROPERTY_ZERO},
+        "thresholds": {"property_zero": PROPERTY_ZERO},
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol},
     }
     _timed(record, "group_theory", t0)
     unblock = None if feasible else unblocking_irreps(group, keeps_target, opts.unblock_lmax)

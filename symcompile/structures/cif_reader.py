@@ -35,8 +35,9 @@ _PLAIN_WARNINGS: tuple[tuple[str, str], ...] = (
     (r"Incorrect stoichiometry", "the atoms do not add up to the formula the CIF states"),
     (r"data/.* is not an element|not a valid element", "an atom type is not a chemical element"),
     (r"Magnetic moment information", "magnetic moments read from the CIF"),
+    (r"Elements in POSCAR would be overwritten", ""),
 )
-_MAX_NOTES = 5
+MAX_NOTES = 5
 
 
 def plain_note(message: str) -> str:
@@ -50,11 +51,12 @@ def plain_note(message: str) -> str:
 
 
 def _add(notes: list[str], note: str | None) -> None:
-    if note and note not in notes and len(notes) < _MAX_NOTES:
+    if note and note not in notes and len(notes) < MAX_NOTES:
         notes.append(note)
 
 
-def _one_line(exc: BaseException | str) -> str:
+def one_line(exc: BaseException | str) -> str:
+    """The first non-empty line of an error message (its type name if it has none), at most 200 characters."""
     text = str(exc).strip()
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if not first and isinstance(exc, BaseException):
@@ -96,11 +98,11 @@ def _pymatgen(text: str, notes: list[str], syntax_error: str | None) -> Any:
             structure = parser.parse_structures(primitive=False)[0]
         except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
             structure = None
-            reasons.append(_one_line(exc))
+            reasons.append(one_line(exc))
     for item in caught:
         message = str(item.message).strip()
         if message.startswith("No structure parsed for section"):
-            reasons.insert(0, _one_line(message.split("\n", 1)[-1]))
+            reasons.insert(0, one_line(message.split("\n", 1)[-1]))
         elif not issubclass(item.category, (DeprecationWarning, PendingDeprecationWarning)):
             for line in message.splitlines():
                 _add(notes, plain_note(line))
@@ -126,7 +128,7 @@ def read_cif(text: str, source: str = "") -> Structure:
     try:
         blocks = parse_blocks(text)
     except CifSyntaxError as exc:
-        syntax_error = f"CIF syntax error: {_one_line(exc)}"
+        syntax_error = f"CIF syntax error: {one_line(exc)}"
     declared = Declared()
     listed = None
     structure = None

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from symcompile.errors import InputError
+from symcompile.o3.point_groups import _closure
 from symcompile.o3.rotations import axis_angle_to_matrix
 from symcompile.structures.naming import axis_name, rotation_axis, schoenflies_symbol
 from symcompile.structures.neighbours import PointIndex, nearest_neighbour_distances, overlapping_pair
@@ -291,27 +292,12 @@ def molecule_operations(structure: Any, symprec: float = 1e-3) -> Operations:
 
 
 # --------------------------------------------------------------------------- finite stand-ins
-def _closure(generators: list[np.ndarray], limit: int = 240) -> np.ndarray:
-    group = [np.eye(3)]
-    frontier = [np.eye(3)]
-    while frontier:
-        a = frontier.pop()
-        for g in generators:
-            c = g @ a
-            if not any(np.allclose(c, h, atol=1e-8) for h in group):
-                group.append(c)
-                frontier.append(c)
-                if len(group) > limit:
-                    raise RuntimeError("group closure did not terminate")
-    return snap(np.array(group))
-
-
 def icosahedral_group() -> np.ndarray:
     """I_h (order 120): the finite stand-in for O(3) (no invariants of irreps 0 < l < 6 beyond O(3)'s)."""
     golden = (1 + 5 ** 0.5) / 2
     five = axis_angle_to_matrix(np.array([0.0, 1.0, golden]), 2 * np.pi / 5)
     three = axis_angle_to_matrix(np.array([1.0, 1.0, 1.0]), 2 * np.pi / 3)
-    return _closure([five, three, -np.eye(3)])
+    return _closure([five, three, -np.eye(3)], max_order=120)
 
 
 def finite_approximant(ops: Operations, n: int = LINEAR_ORDER, direction: np.ndarray | None = None) -> Operations:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from symcompile.errors import InputError
+from symcompile.o3.point_groups import _snap as snap
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,14 +139,6 @@ def unique_rotations(rotations: np.ndarray, atol: float = 1e-6) -> np.ndarray:
         if not any(np.abs(rot - other).max() < atol for other in out):
             out.append(rot)
     return np.array(out).reshape(-1, 3, 3)
-
-
-def snap(matrices: np.ndarray) -> np.ndarray:
-    """Round-off removed: entries within 1e-12 of 0 or ±1 become exact (no negative zeros)."""
-    r = np.array(matrices, dtype=np.float64)
-    for v in (0.0, 1.0, -1.0):
-        r[np.abs(r - v) < 1e-12] = v
-    return r + 0.0
 
 
 # --------------------------------------------------------------------------- fractional -> Cartesian

@@ -2,7 +2,7 @@
 
 One reader per format: CIF (:mod:`cif_reader`: fast builder, pymatgen fallback), XYZ and
 extended XYZ (:mod:`xyz`), POSCAR/CONTCAR including VASP 4 files whose element names are only
-on the first line, vasprun.xml, pymatgen JSON, and anything else pymatgen reads. Compressed
+on the first line, vasprun.xml (:mod:`vasprun`), pymatgen JSON, and anything else pymatgen reads. Compressed
 files (.gz, .bz2, .xz) and UTF-8 byte-order marks are handled before the format is chosen.
 Every failure is an :class:`InputError`; pymatgen's warnings become notes, never output.
 
@@ -23,22 +23,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from symcompile.errors import InputError
-from symcompile.structures.cif_reader import plain_note, read_cif
+from symcompile.structures.cif_reader import MAX_NOTES, one_line, plain_note, read_cif
 from symcompile.structures.files import format_of, read_text
 from symcompile.structures.structure import ATOMIC_NUMBER, Declared, Structure, from_pymatgen
+from symcompile.structures.vasprun import read_vasprun
 from symcompile.structures.xyz import read_xyz
 
 DISORDER_NOTE = ("partially occupied (disordered) sites: each distinct site composition is treated "
                  "as a distinct species")
-_MAX_NOTES = 5
-
-
-def _one_line(exc: BaseException | str) -> str:
-    text = str(exc).strip()
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if not first and isinstance(exc, BaseException):
-        first = type(exc).__name__
-    return first[:200]
 
 
 @contextmanager
@@ -51,7 +43,7 @@ def _captured_warnings(notes: list[str]) -> Iterator[None]:
         if issubclass(item.category, (DeprecationWarning, PendingDeprecationWarning)):
             continue
         note = plain_note(str(item.message))
-        if note and note not in notes and len(notes) < _MAX_NOTES:
+        if note and note not in notes and len(notes) < MAX_NOTES:
             notes.append(note)
 
 
@@ -74,7 +66,7 @@ def _read_json(text: str, source: str, notes: list[str]) -> Structure:
 
                 obj = Molecule.from_dict(data)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
-        raise InputError(f"cannot read pymatgen JSON: {_one_line(exc)}") from None
+        raise InputError(f"cannot read pymatgen JSON: {one_line(exc)}") from None
     return from_pymatgen(obj, source)
 
 
@@ -119,23 +111,9 @@ def _read_poscar(text: str, source: str, notes: list[str]) -> Structure:
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read POSCAR: {_one_line(exc)}") from None
+        raise InputError(f"cannot read POSCAR: {one_line(exc)}") from None
     if names:
         notes.append(f"VASP 4 POSCAR: element names {' '.join(names)} taken from the first line")
-    return from_pymatgen(structure, source)
-
-
-def _read_vasprun(path: str, source: str, notes: list[str]) -> Structure:
-    from pymatgen.io.vasp import Vasprun
-
-    try:
-        with _captured_warnings(notes):
-            run = Vasprun(path, parse_dos=False, parse_eigen=False, parse_projected_eigen=False,
-                          parse_potcar_file=False, exception_on_bad_xml=False)
-            structure = run.final_structure
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read vasprun.xml: {_one_line(exc)}") from None
-    notes.append("vasprun.xml: the final structure of the run is analysed")
     return from_pymatgen(structure, source)
 
 
@@ -149,7 +127,7 @@ def _read_other(path: str, source: str, notes: list[str]) -> Structure:
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001
-        first_error = _one_line(exc)
+        first_error = one_line(exc)
     try:
         with _captured_warnings(notes):
             molecule = Molecule.from_file(path)
@@ -174,7 +152,7 @@ def read_structure(path: str | os.PathLike[str]) -> Structure:
     elif fmt == "poscar":
         structure = _read_poscar(text, path, notes)
     elif fmt == "vasprun":
-        structure = _read_vasprun(path, path, notes)
+        structure = read_vasprun(text, path)
     else:
         structure = _read_other(path, path, notes)
     if not structure.ordered:
