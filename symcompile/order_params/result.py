@@ -7,7 +7,6 @@ child -> canonical cell -> parent (found or given) -> carriers by symmetry -> tr
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any

@@ -42,6 +42,15 @@ class SymmetryTask:
     def __call__(self, path: str) -> Record:
         return symmetry_record(path, self.symprec, self.angle_tol, self.check_declared)
 
+    def prepare(self) -> None:
+        """Import and build once what every file needs (forked workers inherit it)."""
+        from symcompile.o3.point_groups import point_group
+        from symcompile.structures import analysis, cif_reader, molecules  # noqa: F401
+        from symcompile.structures.spacegroup import space_group_types
+
+        space_group_types()
+        point_group("1")
+
 
 def render(record: Record, console: Any) -> None:
     """Space group (crystals) or point group (molecules) of one structure, with its setting and sites."""

@@ -135,15 +135,19 @@ def overlapping_pair(structure: Any, distance: float) -> tuple[int, int, float] 
     return first, second, float(d[k])
 
 
-def _pairs_within(structure: Any, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(atom, other atom, distance) for every pair closer than ``radius`` (periodic images included)."""
+def _pairs_within(structure: Any, radius: float, atoms: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(atom, other atom, distance) for every pair closer than ``radius`` (periodic images included),
+    the first atom among ``atoms`` (default: all)."""
     if structure.lattice is None:
         points = np.asarray(structure.cart_coords)
         index = PointIndex(points, radius)
     else:
         index, wrapped = periodic_index(structure.lattice, structure.frac_coords, radius)
         points = wrapped @ structure.lattice
-    qi, pi = index.candidates(points)
+    atoms = np.arange(len(points)) if atoms is None else np.asarray(atoms)
+    qi, pi = index.candidates(points[atoms])
+    qi = atoms[qi]
     d = np.linalg.norm(points[qi] - index.points[pi], axis=1)
     keep = (d < radius) & ~((index.owner[pi] == qi) & (d < 1e-12))
     return qi[keep], index.owner[pi[keep]], d[keep]
@@ -163,9 +167,11 @@ def nearest_neighbour_distances(structure: Any) -> np.ndarray:
     extent = float(np.ptp(structure.cart_coords, axis=0).max()) if structure.lattice is None else \
         float(cell_heights(structure.lattice).max())
     radius = max(extent, 1e-6) / n ** (1 / 3)
-    while not np.all(np.isfinite(out)):
-        i, _, d = _pairs_within(structure, radius)
+    todo = np.arange(n)
+    while len(todo):
+        i, _, d = _pairs_within(structure, radius, todo)
         np.minimum.at(out, i, d)
+        todo = todo[~np.isfinite(out[todo])]
         radius *= 2
     return out
 

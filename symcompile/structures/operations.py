@@ -71,6 +71,8 @@ class Operations:
             return crystal_point_group_entry(self.number)
         if not self.finite:
             return point_group_entry(self.name, None)
+        if self.kind == "point" and self.name:  # named from these very matrices when found
+            return point_group_entry(self.name, len(self))
         rotations = unique_rotations(self.rotations)
         return point_group_entry(schoenflies_symbol(rotations), len(rotations))
 

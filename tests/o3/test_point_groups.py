@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 
 import numpy as np
 import pytest
-import spglib
 
 from symcompile.errors import InputError
 from symcompile.o3 import Irrep, rand_matrix
