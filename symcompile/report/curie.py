@@ -40,10 +40,10 @@ def _vec(v: Any) -> str:
 
 
 def _group(entry: dict[str, Any] | None) -> str:
+    """'D4h (4/mmm)' for a point group entry."""
     if not entry:
         return "none"
-    order = entry.get("order")
-    return f"{entry.get('schoenflies')} ({entry.get('hm')}, order {order if order is not None else '∞'})"
+    return f"{entry.get('schoenflies')} ({entry.get('hm')})"
 
 
 def render(record: Record, console: Any) -> None:
@@ -79,7 +79,8 @@ def render(record: Record, console: Any) -> None:
         if record.get("map_group") is not None:
             kept = record.get("kept_operations")
             total = record.get("input_operations")
-            info.add_row("kept by the map", _group(record["map_group"]) + (f" ({kept} of {total})" if total else ""))
+            info.add_row("kept by the map", _group(record["map_group"]) + (f", {kept} of {total} operations"
+                                                                           if total else ""))
         floor = (record.get("group_average") or {}).get("symmetry_floor")
         if floor is not None:
             info.add_row("symmetry floor", f"{floor:.4g} Å² (mean squared error of the group average)")

@@ -76,6 +76,7 @@ def render(record: Record, console: Any) -> None:
         info.add_row("space group", text(f"{group['symbol']} ({group['number']})"))
         info.add_row("point group", text(pg))
         info.add_row("crystal system", text(record.get("crystal_system")))
+        info.add_row("Hall symbol", text(setting.get("hall_symbol")))
         info.add_row("setting", text(_setting_words(setting)))
         angle = tol.get("angle_tol")
         info.add_row("tolerances", f"symprec {tol.get('symprec'):g} Å, angle tolerance "
@@ -110,18 +111,17 @@ def render(record: Record, console: Any) -> None:
 
 
 def _setting_words(setting: dict[str, Any]) -> str:
-    """'Hall -P 2ac 2n; the standard setting' / '...; to standard: P = [[...]], p = (...)'."""
-    parts = [f"Hall {setting.get('hall_symbol')}"]
+    """'standard setting' / 'x_std = P x + p, P = [0 1 0; 0 0 1; 1 0 0], p = (0, 0, 0)', origin and axes."""
+    parts = []
     if setting.get("origin_choice"):
         parts.append(f"origin choice {setting['origin_choice']}")
     if setting.get("axes"):
-        parts.append(f"{setting.get('input_axes')} axes given (standard: {setting['axes']})")
+        parts.append(f"{setting.get('input_axes')} axes given, {setting['axes']} axes standard")
     if setting.get("standard"):
         parts.append("the given cell is the standard setting")
     else:
-        P = setting.get("transformation_matrix")
-        p = setting.get("origin_shift")
+        P, p = setting.get("transformation_matrix"), setting.get("origin_shift")
         rows = "; ".join(" ".join(f"{float(x):g}" for x in row) for row in P) if P is not None else ""
-        shift = " ".join(f"{float(x):g}" for x in p) if p is not None else ""
-        parts.append(f"to standard: x' = P x + p, P = [{rows}], p = ({shift})")
+        shift = ", ".join(f"{float(x):g}" for x in p) if p is not None else ""
+        parts.append(f"to the standard setting: x_std = P x + p, P = [{rows}], p = ({shift})")
     return "; ".join(parts)

@@ -92,3 +92,21 @@ def test_write_mcif(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     text = path.read_text()
     assert "_atom_site_moment.crystalaxis_x" in text and "_space_group_magn.name_BNS" in text
     assert json.loads(out)["mcif"] == str(path)
+
+
+def test_no_train_is_group_theory_only_without_torch() -> None:
+    """`--no-train`: the parent and the carriers, decided by group theory alone; torch is not imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom symcompile.cli import main\n"
+            f"try:\n    main(['order-params', {str(STO)!r}, '--no-train', '--json'])\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "assert 'torch' not in sys.modules, 'torch imported by --no-train'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["trained"] is False and record["verified"] is None and record["status"] == "ok"
+    assert record["parent"]["space_group"]["number"] == 221 and record["space_group"]["number"] == 140
+    assert record["primary_carrier"] == {"irrep": "1e", "species": "Ti", "wyckoff": "1b"}
+    assert "order_parameters" not in record and all("in_gradient" not in c for c in record["carriers"])
