@@ -198,11 +198,16 @@ def parse_symop(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def symmetry_operations_of(block: CifBlock) -> tuple[np.ndarray, np.ndarray] | None:
-    """The operations listed in the block (rotations, translations), or None if none are listed."""
+    """The operations listed in the block (rotations, translations), or None if none are listed.
+
+    Raises :class:`CifSyntaxError` if a listed operation cannot be read."""
     for tag in SYMOP_TAGS:
         column = block.column(tag)
         if column:
-            ops = [parse_symop(s) for s in column]
+            try:
+                ops = [parse_symop(s) for s in column]
+            except (ValueError, ZeroDivisionError) as exc:
+                raise CifSyntaxError(f"unreadable symmetry operation ({str(exc)[:80]})") from None
             return np.array([r for r, _ in ops]), np.array([t for _, t in ops])
     return None
 
@@ -323,10 +328,7 @@ def operations_of_block(block: CifBlock, lattice: np.ndarray | None
         hall_number_from_hall, hall_number_from_symbol, hall_number_of, operations_of_hall, space_group_types,
     )
 
-    try:
-        listed = symmetry_operations_of(block)
-    except (ValueError, ZeroDivisionError) as exc:
-        raise InputError(f"unreadable symmetry operation in the CIF ({str(exc)[:80]})") from None
+    listed = symmetry_operations_of(block)  # CifSyntaxError if one cannot be read: pymatgen may
     if listed is not None:
         return listed[0], listed[1], None
     declared = declared_space_group([block])

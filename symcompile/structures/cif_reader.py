@@ -141,9 +141,13 @@ def read_cif(text: str, source: str = "") -> Structure:
         if len(holding) > 1:
             _add(notes, f"the CIF holds {len(holding)} structures; the first is analysed")
         block = holding[0] if holding else None
-        if block is not None and not is_magnetic(block):
+        try:
+            resolved = None if block is None or is_magnetic(block) else operations_of_block(block, cell_lattice(block))
+        except CifSyntaxError:  # a listed operation this reader cannot parse: pymatgen decides
+            resolved = None
+        if block is not None and resolved is not None:
             lattice = cell_lattice(block)
-            rotations, translations, note = operations_of_block(block, lattice)
+            rotations, translations, note = resolved
             _add(notes, note)
             if note is None:
                 listed = (rotations, translations)
