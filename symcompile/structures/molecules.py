@@ -84,14 +84,19 @@ def _pick_references(X: np.ndarray, norms: np.ndarray, classes: np.ndarray, tol:
     """Two atoms from small classes, far from the centre and far from collinear with it."""
     sizes = np.bincount(classes)
     off_centre = norms > max(2 * tol, 1e-3 * norms.max())
-    a_pool = np.flatnonzero(off_centre)
-    a = int(min(a_pool, key=lambda i: (sizes[classes[i]], -norms[i])))
+    if not off_centre.any():  # a molecule hardly larger than the tolerance
+        off_centre = norms > 0
+    a = int(min(np.flatnonzero(off_centre), key=lambda i: (sizes[classes[i]], -norms[i])))
     sin_ab = np.linalg.norm(np.cross(X[a], X), axis=1) / (norms[a] * np.maximum(norms, 1e-300))
     for threshold in (0.2, 1e-3):
         pool = np.flatnonzero(off_centre & (sin_ab > threshold))
         if len(pool):
             return a, int(min(pool, key=lambda i: (sizes[classes[i]], -sin_ab[i] * norms[i])))
-    raise AssertionError("a non-linear molecule has two non-collinear atoms")
+    # nearly linear, yet some atom is off the axis by more than the tolerance: the farthest off the line
+    b = int(np.argmax(sin_ab * norms))
+    if sin_ab[b] * norms[b] <= 1e-12:
+        raise InputError(f"the molecule is linear to round-off but not within symprec={tol:g} Å of one axis")
+    return a, b
 
 
 def _candidate_pairs(X: np.ndarray, A: np.ndarray, B: np.ndarray, distance: float, tol: float

@@ -78,3 +78,11 @@ def test_overlapping_atoms_in_a_molecule_are_an_input_error() -> None:
 
     with pytest.raises(InputError, match="closer than the tolerance"):
         molecule_operations(_molecule(["H", "H", "O"], [[0, 0, 0], [0, 0, 0.0001], [1, 0, 0]]))
+
+
+def test_nearly_linear_molecule_bent_beyond_the_tolerance() -> None:
+    """Found by fuzzing: an atom off the axis by 2 tolerances but close to the centre. Not linear: C2v
+    (the bend's 2-fold axis and its two mirrors), and no crash picking reference atoms."""
+    bent = _molecule(["C", "C", "O"], [[0, 0, -5], [0, 0, 5], [0.002, 0, 0]])
+    assert _schoenflies(bent) == "C2v"
+    assert _schoenflies(_molecule(["C", "C", "O"], [[0, 0, -5], [0, 0, 5], [0.0005, 0, 0]])) == "D∞h"
