@@ -361,6 +361,8 @@ def operations_of_block(block: CifBlock, lattice: np.ndarray | None
     rotations, translations = operations_of_hall(hall)
     note = (f"the CIF lists no symmetry operations: the {len(rotations)} operations of "
             f"{sg.international_full} (No. {sg.number}{setting}) from its {said} were used")
+    if declared.number is not None and declared.number != int(sg.number):
+        note += f"; its space-group number {declared.number} disagrees with that symbol"
     return rotations, translations, note
 
 

@@ -323,6 +323,9 @@ class Structure:
 
         return PymatgenStructure(Lattice(self.lattice), species, self.frac_coords, site_properties=props or None)
 
+    #: The name of :meth:`to_pymatgen` in the first version of this model.
+    to_structure = to_pymatgen
+
 
 def _rebuild(lattice: Any, coords: Any, species: Any, ordered: bool, notes: Any, source: str, declared: Declared,
              declared_operations: Any, magmoms: Any) -> Structure:
