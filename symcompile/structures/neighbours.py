@@ -108,14 +108,10 @@ def periodic_index(lattice: np.ndarray, frac: np.ndarray, radius: float, labels:
     margin = radius / cell_heights(lattice)
     reach = np.ceil(margin).astype(int)
     shifts = np.array(list(itertools.product(*(range(-r, r + 1) for r in reach))), dtype=np.float64)
-    images, owners = [], []
-    for shift in shifts:
-        moved = wrapped + shift
-        keep = np.all((moved > -margin) & (moved < 1 + margin), axis=1)
-        images.append(moved[keep])
-        owners.append(np.flatnonzero(keep))
-    points = np.concatenate(images) @ lattice
-    owner = np.concatenate(owners)
+    moved = wrapped[None, :, :] + shifts[:, None, :]  # (images, N, 3)
+    keep = np.all((moved > -margin) & (moved < 1 + margin), axis=2)
+    points = moved[keep] @ lattice
+    owner = np.nonzero(keep)[1]
     index = PointIndex(points, radius, None if labels is None else np.asarray(labels)[owner], owner)
     return index, wrapped
 
