@@ -72,6 +72,9 @@ class OrderParamsTask:
                 train=self.train)
         if self.parent is not None:
             record["parent"]["file"] = self.parent
+        if self.write_mcif and not self.train:
+            record.setdefault("notes", []).append("no magnetic CIF written: --write-mcif draws learned features, "
+                                                  "and --no-train learns none")
         return finish(record, COMMAND)
 
 
