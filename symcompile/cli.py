@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -64,6 +65,15 @@ def _check_symprec(ctx: click.Context, param: click.Parameter, value: float) -> 
 def _check_angle_tol(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is not None and not (0.0 < value <= MAX_ANGLE_TOL):
         raise click.BadParameter(f"must be in (0, {MAX_ANGLE_TOL}] degrees, got {value}")
+    return value
+
+
+def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--plot FILE: refuse a bad suffix or a missing folder before any work (matplotlib not imported)."""
+    if value is not None:
+        from symcompile.report.plotting import check_plot_path
+
+        check_plot_path(value)
     return value
 
 
@@ -285,7 +295,8 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.argument("formula")
 @click.option("--point-group", "-g", "point_group", metavar="PG",
               help="Point group: Hermann-Mauguin (4/mmm, -42m, -4m2, 321, 31m...), Schoenflies (D4h, C3v...), "
-                   "or continuous (SO3, O3, Cinf, Cinfv, Cinfh, Dinf, Dinfh).")
+                   "continuous (SO3, O3, Cinf, Cinfv, Cinfh, Dinf, Dinfh), or magnetic with primes (4'/m'm'm, "
+                   "m'm'm, -1', grey 4/mmm1' or 11'; D4h(D2d), D4h1').")
 @click.option("--space-group", "space_group", type=int, metavar="N",
               help="Space group number 1-230: its point group, in the setting of its standard symbol.")
 @click.option("--structure", "structure", metavar="FILE",
@@ -294,47 +305,98 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.option("--index", "index_types", multiple=True, metavar="LETTER=TYPE",
               help="Index type: 1o (vector, default) or 1e (pseudovector), e.g. --index i=1e. Repeatable.")
 @click.option("--axial", is_flag=True, default=None, help="Axial (pseudo) tensor: an extra det(R).")
+@click.option("--time-odd/--time-even", "time_odd", default=None,
+              help="Parity under time reversal (default: the named tensor's, else even); it matters under "
+                   "magnetic point groups.")
+@click.option("--all-groups", "all_groups", is_flag=True,
+              help="The number of independent components under every crystal class (one record per group).")
+@click.option("--magnetic", is_flag=True, help="With --all-groups: every one of the 122 magnetic point groups.")
 @click.option("--symbol", default=None, metavar="NAME",
               help="Symbol of the components in the allowed form (default: the named tensor's, or T).")
 @click.option("--symbolic", is_flag=True, help="Also give an exact integer basis of each isotypic component.")
 @click.option("--save-basis", "save_basis", metavar="PATH.npy", default=None,
-              help="Write the change of basis (float64, shape [dim, 3, ..., 3], rows in irreps order) to a .npy file.")
+              help="Write the change of basis (float64, shape [dim, 3, ..., 3], rows in irreps order) to this "
+                   ".npy file (the name must end in .npy; only a previous .npy file is overwritten).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw the allowed form as a Nye diagram with its directional surface (or the irreps chart "
+                   "without a group) to FILE (.png, .svg or .pdf).")
 @common_options
 def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
-           index_types: tuple[str, ...], axial: bool | None, symbol: str | None, symbolic: bool,
-           save_basis: str | None, opts: Options) -> int:
+           index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None, all_groups: bool, magnetic: bool,
+           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, opts: Options) -> int:
     """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
 
     FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
     at most 12 indices) or a name: elastic, compliance, piezoelectric (d), piezoelectric_e,
     dielectric, polarizability, conductivity, thermal_expansion, pyroelectric, dipole, gyration,
-    shg, electrooptic, magnetoelectric, piezomagnetic, photoelastic, hall, quadrupole, seebeck.
-    With a point group, space group or structure: the number of independent components
-    (Neumann's principle, exact by characters) and the allowed form (Voigt matrix as in Nye's
-    tables for rank <= 4).
+    shg, electrooptic, photoelastic, hall, quadrupole, seebeck; time-odd (magnetic):
+    magnetization, magnetoelectric, piezomagnetic, anomalous_hall, magnetooptic. A bare word
+    close to a name (elastc) is an error, not a formula.
+    With a point group (magnetic ones included), space group or structure: the number of
+    independent components (Neumann's principle, exact by characters) and the allowed form
+    (Voigt matrix as in Nye's tables for rank <= 4). With --all-groups [--magnetic]: that
+    number under every point group.
     """
+    if magnetic and not all_groups:
+        raise click.UsageError("--magnetic goes with --all-groups")
+    if all_groups:
+        given = [name for name, value in (("--point-group", point_group), ("--space-group", space_group),
+                                          ("--structure", structure), ("--symbol", symbol),
+                                          ("--save-basis", save_basis), ("--plot", plot)) if value is not None]
+        if symbolic:
+            given.append("--symbolic")
+        if given:
+            raise click.UsageError(f"--all-groups lists counts for every group: it does not combine with "
+                                   f"{', '.join(given)}")
+        return _tensor_all_groups(formula, index_types, axial, time_odd, magnetic, opts)
 
     def run() -> dict[str, Any]:
-        from symcompile.report.tensor import timed_tensor_record
-        from symcompile.tensors import CartesianTensor, parse_index_assignments
+        from symcompile.report.tensor import tensor_record
+        from symcompile.tensors import CartesianTensor, parse_index_assignments, tensor_report
 
         types = parse_index_assignments(index_types)
-        record = timed_tensor_record(opts.symprec, opts.angle_tol, formula=formula, point_group=point_group,
-                                     space_group=space_group, structure=structure, index_types=types, axial=axial,
-                                     symbolic=symbolic, symbol=symbol)
-        if save_basis:
-            import numpy as np
+        forms: dict[str, Any] = {}
+        start = time.perf_counter()
+        raw = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
+                            index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
+                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+        if plot:
+            from symcompile.report.tensor_plot import plot_tensor
+
+            raw["plot"] = plot_tensor(raw, plot, forms.get("standard") or forms.get("structure"))
+            if not opts.quiet:
+                click.echo(f"wrote {raw['plot']}", err=True)
+        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start)
+        if save_basis is not None:
+            from symcompile.tensors.basis_file import write_npy
 
             Q = CartesianTensor(formula, index_types=types, axial=axial).change_of_basis
-            try:
-                np.save(save_basis, Q)
-            except OSError as exc:
-                raise InputError(f"cannot write {save_basis}: {exc.strerror or exc}") from None
-            record["change_of_basis_file"] = save_basis
+            record["change_of_basis_file"] = write_npy(save_basis, Q)
             record["change_of_basis_shape"] = list(Q.shape)
         return record
 
     return run_one(run, opts, "tensor")
+
+
+def _tensor_all_groups(formula: str, index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None,
+                       magnetic: bool, opts: Options) -> int:
+    """``tensor FORMULA --all-groups``: JSON Lines (one record per group) or one table."""
+    from symcompile.tensors import parse_index_assignments
+    from symcompile.tensors.group_table import all_groups_table
+
+    records = all_groups_table(formula, magnetic=magnetic, index_types=parse_index_assignments(index_types),
+                               axial=axial, time_odd=time_odd)
+    if opts.json:
+        from symcompile import report
+        from symcompile.report.tensor import group_table_record
+
+        for record in records:
+            click.echo(report.to_json(group_table_record(record)))
+        return 0
+    from symcompile.report.tensor_groups import render_tensor_groups
+
+    render_tensor_groups(records, _stdout_console())
+    return 0
 
 
 # --------------------------------------------------------------------------- entry point

@@ -17,6 +17,7 @@ import numpy as np
 from symcompile.structures.operations import Operations
 from symcompile.errors import InputError
 from symcompile.o3 import Irrep, Irreps
+from symcompile.o3.irreps import check_irreps_size, parse_irreps_spec
 
 __all__ = ["PropertySpec", "resolve_property", "invariant_count", "invariant_counts", "invariant_projector",
            "irrep_character", "EXTRA_PROPERTIES"]
@@ -53,13 +54,13 @@ def resolve_property(text: str) -> PropertySpec:
         formula, irreps, description = EXTRA_PROPERTIES[key]
         return PropertySpec(key, Irreps(irreps), formula or None, description)
     if _IRREPS.match(text):
-        irreps = Irreps(text.replace(" ", "")).simplify()
+        irreps = parse_irreps_spec(text)
         return PropertySpec(str(irreps), irreps, None, f"irreps {irreps}")
     from symcompile.tensors.characters import tensor_irreps
     from symcompile.tensors.formula import parse_formula
 
     f = parse_formula(text)
-    irreps = tensor_irreps(f)
+    irreps = check_irreps_size(tensor_irreps(f), f"--property {text.strip()!r}")
     if irreps.dim == 0:
         raise InputError(f"the formula {text!r} allows no tensor at all (its index symmetries force it to vanish)")
     name = f.name or f.text

@@ -16,7 +16,13 @@ from symcompile.errors import InputError
 from symcompile.o3.rotations import check_orthogonal, split_improper
 from symcompile.o3.wigner import wigner_D_list
 
-__all__ = ["Irrep", "MulIr", "Irreps", "IrrepsError"]
+__all__ = ["Irrep", "MulIr", "Irreps", "IrrepsError", "parse_irreps_spec", "check_irreps_size", "MAX_SPEC_L",
+           "MAX_SPEC_DIM"]
+
+#: Largest degree l accepted in irreps written by people (command-line specs such as ``2e``).
+MAX_SPEC_L = 8
+#: Largest total dimension accepted there (that of a general rank-6 Cartesian tensor, 3**6).
+MAX_SPEC_DIM = 729
 
 
 class IrrepsError(InputError, ValueError):
@@ -366,3 +372,32 @@ class Irreps(tuple):
                 out[..., i : i + d, i : i + d] = D
                 i += d
         return out
+
+
+def check_irreps_size(irreps: Irreps, what: str = "irreps", max_l: int = MAX_SPEC_L,
+                      max_dim: int = MAX_SPEC_DIM) -> Irreps:
+    """Refuse (IrrepsError, one line) irreps with a degree above ``max_l`` or a dimension above ``max_dim``.
+
+    The limits keep work on user-given irreps (representation matrices of size dim x dim for
+    every operation, networks of degree l) within seconds and a few hundred MB.
+
+    >>> check_irreps_size(Irreps("2x1o+2e")).dim
+    11
+    """
+    if len(irreps) and irreps.lmax > max_l:
+        raise IrrepsError(f"{what}: degree l = {irreps.lmax} is above the limit l <= {max_l}")
+    if irreps.dim > max_dim:
+        raise IrrepsError(f"{what}: dimension {irreps.dim} is above the limit {max_dim} (a rank-6 tensor)")
+    return irreps
+
+
+def parse_irreps_spec(text: str, max_l: int = MAX_SPEC_L, max_dim: int = MAX_SPEC_DIM) -> Irreps:
+    """Irreps written by a person (``"2x1o + 2e"``): parsed, merged like e3nn's simplify, size-checked.
+
+    >>> str(parse_irreps_spec("1o + 1o + 2e"))
+    '2x1o+1x2e'
+    """
+    if not isinstance(text, str):
+        raise IrrepsError(f"irreps must be a string like '2x1o+2e', got {type(text).__name__}")
+    irreps = Irreps(text.replace(" ", "")).simplify()
+    return check_irreps_size(irreps, f"irreps {text.strip()!r}", max_l, max_dim)

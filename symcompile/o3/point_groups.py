@@ -40,6 +40,8 @@ __all__ = [
     "crystallographic_point_groups",
     "continuous_point_groups",
     "describe_operation",
+    "irrep_characters",
+    "count_invariant_vectors",
     "rotation_matrix",
     "mirror_matrix",
 ]
@@ -121,6 +123,57 @@ def _invariants_of_irrep_analytic(kind: str) -> Callable[[int, int], int]:
     return rules[kind]
 
 
+def irrep_characters(matrices: np.ndarray, l: int, p: int) -> tuple[np.ndarray, bool]:
+    """Character of the O(3) irrep (l, p) at each orthogonal matrix, and whether it is exact.
+
+    chi_l(theta) = 1 + sum_{m=1}^{l} 2 cos(m theta) of the proper part, times p for an improper
+    matrix. Crystallographic elements have an integer 2 cos(theta): the characters are then
+    exact integers (Chebyshev recursion); otherwise floats (``exact`` is False).
+
+    >>> irrep_characters(np.stack([np.eye(3), -np.eye(3)]), 1, -1)
+    (array([ 3., -3.]), True)
+    """
+    mats = np.asarray(matrices, dtype=np.float64).reshape(-1, 3, 3)
+    dets = np.where(np.linalg.det(mats) > 0, 1, -1)
+    traces = np.einsum("nii->n", mats * dets[:, None, None]) - 1.0  # 2 cos(theta)
+    signs = np.where(dets < 0, p, 1)
+    if np.all(np.abs(traces - np.rint(traces)) < 1e-6):
+        out = []
+        for t, sign in zip(np.rint(traces).astype(int).tolist(), signs.tolist()):
+            c_prev, c, chi = 2, t, 1
+            for _ in range(l):
+                chi += c
+                c_prev, c = c, t * c - c_prev
+            out.append(chi * sign)
+        return np.array(out, dtype=np.float64), True
+    theta = np.arccos(np.clip(traces / 2.0, -1.0, 1.0))
+    chi = 1.0 + sum(2.0 * np.cos(m * theta) for m in range(1, l + 1)) if l else np.ones(len(mats))
+    return chi * signs, False
+
+
+def count_invariant_vectors(matrices: np.ndarray, l: int, p: int, signs: np.ndarray | None = None,
+                            name: str = "the group") -> int:
+    """Invariant vectors of the O(3) irrep (l, p) under a finite group: (1/|G|) sum_g chi(g) s_g.
+
+    ``signs`` (one per matrix, default all +1) multiply each element's action, e.g. the
+    time-reversal sign of a magnetic group acting on a time-odd quantity. Exact integer
+    arithmetic for crystallographic groups; a non-integral result raises ArithmeticError.
+    """
+    chis, exact = irrep_characters(matrices, l, p)
+    if signs is not None:
+        chis = chis * np.asarray(signs, dtype=np.float64)
+    order = len(chis)
+    if exact:
+        total = int(round(float(chis.sum())))
+        if total % order:
+            raise ArithmeticError(f"non-integral invariant count for {name}, l={l}")
+        return total // order
+    value = float(chis.sum()) / order
+    if abs(value - round(value)) > 1e-6:
+        raise ArithmeticError(f"non-integral invariant count for {name}, l={l}")
+    return int(round(value))
+
+
 @dataclass(eq=False)
 class PointGroup:
     """A point group: finite (explicit matrices) or continuous (analytic counting).
@@ -163,41 +216,15 @@ class PointGroup:
     def __str__(self) -> str:
         return self.name
 
-    def invariants_of_irrep(self, l: int, p: int) -> int:
-        """Multiplicity of the trivial representation in the O(3) irrep (l, p) restricted here."""
+    def invariants_of_irrep(self, l: int, p: int, time_parity: int = 1) -> int:
+        """Multiplicity of the trivial representation in the O(3) irrep (l, p) restricted here.
+
+        ``time_parity`` (+1 even, -1 odd) is accepted for symmetry with magnetic point groups and
+        has no effect: an ordinary group has no operation combined with time reversal.
+        """
         if self._analytic is not None:
             return self._analytic(l, p)
-        total = 0
-        exact = True
-        for M in self.matrices:  # type: ignore[union-attr]
-            det = 1 if np.linalg.det(M) > 0 else -1
-            t_float = float(np.trace(det * M) - 1.0)  # 2 cos(theta)
-            if abs(t_float - round(t_float)) > 1e-6:
-                exact = False
-                break
-            t = int(round(t_float))  # integer for crystallographic groups
-            # chi_l(theta) = 1 + sum_{m=1}^{l} 2 cos(m theta), by the Chebyshev recursion
-            c_prev, c = 2, t
-            chi = 1
-            for _ in range(l):
-                chi += c
-                c_prev, c = c, t * c - c_prev
-            total += chi * (p if det < 0 else 1)
-        order = len(self.matrices)  # type: ignore[arg-type]
-        if not exact:  # non-crystallographic finite group (molecules): float characters, rounded
-            acc = 0.0
-            for M in self.matrices:  # type: ignore[union-attr]
-                det = 1 if np.linalg.det(M) > 0 else -1
-                theta = math.acos(float(np.clip((np.trace(det * M) - 1.0) / 2.0, -1.0, 1.0)))
-                chi_f = 1.0 + sum(2.0 * math.cos(m * theta) for m in range(1, l + 1))
-                acc += chi_f * (p if det < 0 else 1)
-            value = acc / order
-            if abs(value - round(value)) > 1e-6:
-                raise ArithmeticError(f"non-integral invariant count for {self.name}, l={l}")
-            return int(round(value))
-        if total % order:
-            raise ArithmeticError(f"non-integral invariant count for {self.name}, l={l}")
-        return total // order
+        return count_invariant_vectors(self.matrices, l, p, name=self.name)  # type: ignore[arg-type]
 
     def operations(self) -> list[str]:
         """Each element named in words (finite groups only)."""
@@ -309,13 +336,17 @@ _CONTINUOUS_TABLE: list[tuple[str, str, str, list[np.ndarray], str, tuple[str, .
 ]
 
 
-def _normalise(name: str) -> str:
+def _normalise(name: str, drop: str = "(){}$") -> str:
+    """Canonical spelling of a group symbol: overlines and \\bar as '-', no blanks, lower case.
+
+    ``drop``: the other characters removed (magnetic names keep the parentheses of G(H)).
+    """
     s = name.strip()
     s = re.sub(r"(\d)\u0304", r"-\1", s)  # 4̄ (combining macron/overline) -> -4
     s = re.sub(r"(\d)\u0305", r"-\1", s)
     s = s.replace("\u2212", "-").replace("\u2013", "-").replace("∞", "inf")
     s = re.sub(r"\\bar\{?(\d)\}?", r"-\1", s)
-    s = re.sub(r"[\s_(){}$]", "", s)
+    s = re.sub(f"[\\s_{re.escape(drop)}]", "", s)
     return s.lower()
 
 

@@ -8,7 +8,6 @@ space_group, point_group}, ``tolerances`` and ``notes`` when a structure is anal
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from symcompile.report import Record, finish, tolerances
@@ -88,13 +87,12 @@ def tensor_record(report: dict[str, Any], symprec: float, angle_tol: float | Non
     return finish(record, COMMAND)
 
 
-def timed_tensor_record(symprec: float, angle_tol: float | None, **kwargs: Any) -> Record:
-    """Run :func:`~symcompile.tensors.tensor_report` and shape its result."""
-    from symcompile.tensors import tensor_report
-
-    start = time.perf_counter()
-    report = tensor_report(symprec=symprec, angle_tol=angle_tol, **kwargs)
-    return tensor_record(report, symprec, angle_tol, time.perf_counter() - start)
+def group_table_record(row: dict[str, Any]) -> Record:
+    """One row of ``tensor --all-groups`` (one point group) in the shared record shape."""
+    record = dict(row)
+    record["point_group"] = _point_group_entry(record.pop("point_group"), record.pop("point_group_schoenflies"),
+                                               record.pop("point_group_order"))
+    return finish(record, COMMAND)
 
 
 def render(record: dict[str, Any], console: Any) -> None:
@@ -113,6 +111,8 @@ def render(record: dict[str, Any], console: Any) -> None:
         info.add_row("index types", ", ".join(f"{k}={v}" for k, v in record["index_types"].items()))
     if record.get("axial"):
         info.add_row("axial", "yes (extra det(R))")
+    if record.get("time_parity") == "odd" or record.get("magnetic_point_group"):
+        info.add_row("time reversal", str(record.get("time_parity", "even")))
     info.add_row("irreps", record["irreps"] or "(none: the formula forces the tensor to vanish)")
     info.add_row("dimension", str(record["dim"]))
     structure = record.get("structure")

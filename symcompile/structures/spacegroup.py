@@ -25,6 +25,7 @@ import numpy as np
 import spglib
 
 from symcompile.errors import InputError
+from symcompile.structures.operations import symmetrized_basis  # noqa: F401 - distortions imports it from here
 
 # spglib >= 2.7: raise SpglibError instead of returning None (the default flips in 3.0).
 try:

@@ -16,6 +16,7 @@ from symcompile.errors import InputError
 from symcompile.tensors.cartesian_tensor import CartesianTensor
 from symcompile.tensors.characters import count_invariants, multiplicities, tensor_dim, tensor_irreps
 from symcompile.tensors.formula import MAX_RANK, SHORTCUTS, TensorFormula, parse_formula, parse_index_assignments
+from symcompile.tensors.group_table import all_groups_table
 
 __all__ = [
     "CartesianTensor",
@@ -29,6 +30,7 @@ __all__ = [
     "allowed_form",
     "invariant_tensors",
     "tensor_report",
+    "all_groups_table",
     "SHORTCUTS",
     "MAX_RANK",
     "clear_caches",
@@ -64,6 +66,7 @@ def tensor_report(
     group_matrices: np.ndarray | None = None,
     index_types: dict[str, str] | None = None,
     axial: bool | None = None,
+    time_odd: bool | None = None,
     space_group: int | None = None,
     symbolic: bool = False,
     form: bool = True,
@@ -72,23 +75,28 @@ def tensor_report(
     structure: Any = None,
     symprec: float = 1e-3,
     angle_tol: float | None = None,
+    forms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the ``tensor`` command shows, as a JSON-ready dict.
 
-    Keys: ``formula``, ``irreps`` (str), ``dim`` (int), ``rank``, ``parity``, ``multiplicities``;
-    with a group (``point_group`` name/PointGroup, ``space_group`` number, ``structure`` (a file
+    Keys: ``formula``, ``irreps`` (str), ``dim`` (int), ``rank``, ``parity``, ``time_parity``
+    (``even``/``odd``), ``multiplicities``; with a group (``point_group`` name, PointGroup or
+    MagneticPointGroup (``"4'/m'm'm"``: then also ``magnetic_point_group``), ``space_group`` number, ``structure`` (a file
     path or loaded structure), or ``group_matrices`` in the structure's own Cartesian frame):
     ``point_group``, ``independent_components`` (exact), ``invariants_by_irrep``,
     ``allowed_form`` (standard orientation; Voigt matrix when rank <= 4 allows it) and, with
     a structure or ``group_matrices``, ``allowed_form_structure_frame``. ``symbol`` names the
-    components (default: the named tensor's, e.g. ``C`` for elastic, else ``T``).
+    components (default: the named tensor's, e.g. ``C`` for elastic, else ``T``). A ``forms`` dict,
+    if given, receives the :class:`AllowedForm` objects under ``"standard"`` / ``"structure"``
+    (with their invariant bases, for pictures).
     """
+    from symcompile.o3.magnetic_point_groups import MagneticPointGroup, any_point_group
     from symcompile.o3.point_groups import point_group as lookup
     from symcompile.o3.point_groups import point_group_from_matrices
     from symcompile.structures.spacegroup import point_group_from_space_group
     from symcompile.tensors.allowed import MAX_FORM_RANK
 
-    f = parse_formula(formula, index_types=index_types, axial=axial)
+    f = parse_formula(formula, index_types=index_types, axial=axial, time_odd=time_odd)
     if symbol is not None:
         if not (symbol.isascii() and symbol.isidentifier()) or len(symbol) > 12:
             raise InputError(f"tensor symbol must be a short name like C or eps, got {symbol!r}")
@@ -109,6 +117,7 @@ def tensor_report(
         "index_types": {c: t for c, t in zip(f.indices, f.index_types) if t != "1o"},
         "axial": f.axial,
         "parity": p,
+        "time_parity": "odd" if f.time_odd else "even",
         "irreps": str(irreps),
         "dim": int(irreps.dim),
         "multiplicities": {f"{l}{p}": m for l, m in sorted(mults.items())},
@@ -117,7 +126,7 @@ def tensor_report(
     frame_group = None
     exact_below = None
     if point_group is not None:
-        std = lookup(point_group)
+        std = any_point_group(point_group)
     elif space_group is not None:
         std = point_group_from_space_group(space_group)
         out["space_group"] = int(space_group)
@@ -141,22 +150,27 @@ def tensor_report(
         out["point_group_schoenflies"] = counting.schoenflies
         out["point_group_order"] = counting.order
         out["point_group_setting"] = counting.setting if std is not None else "the structure's own frame only"
-        inv = {f"{l}{p}": m * counting.invariants_of_irrep(l, f.parity) for l, m in sorted(mults.items())}
+        if isinstance(counting, MagneticPointGroup):
+            out["magnetic_point_group"] = counting.to_dict()
+        inv = {f"{l}{p}": m * counting.invariants_of_irrep(l, f.parity, f.time_parity)
+               for l, m in sorted(mults.items())}
         out["independent_components"] = sum(inv.values())
         out["invariants_by_irrep"] = {k: v for k, v in inv.items() if v}
         if form and f.rank > limit:
             out["allowed_form_note"] = f"allowed forms are listed up to rank {limit}; counts are exact at any rank"
         elif form:
+            kept = {} if forms is None else forms
             if std is not None:
-                out["allowed_form"] = allowed_form(f, std, frame="standard", max_rank=limit).to_dict()
+                kept["standard"] = allowed_form(f, std, frame="standard", max_rank=limit)
+                out["allowed_form"] = kept["standard"].to_dict()
             if frame_group is not None:
                 if exact_below is not None and f.rank >= exact_below:
                     out["allowed_form_note"] = (f"{counting.name} is represented in the structure's frame by a "
                                                 f"finite subgroup exact below l = {exact_below}: "
                                                 f"no frame form at rank {f.rank}")
                 else:
-                    out["allowed_form_structure_frame"] = allowed_form(f, frame_group, frame="structure",
-                                                                       max_rank=limit).to_dict()
+                    kept["structure"] = allowed_form(f, frame_group, frame="structure", max_rank=limit)
+                    out["allowed_form_structure_frame"] = kept["structure"].to_dict()
     if symbolic:
         from symcompile.tensors.symbolic import isotypic_basis_json
 

@@ -45,6 +45,8 @@ class AllowedForm:
     exact: bool = True
     frame: str = "standard"
     basis: np.ndarray | None = field(default=None, repr=False)  # [k, 3, ..., 3] orthonormal invariant tensors
+    #: The Voigt matrix as numbers: each entry a {free component: coefficient} dict ({} = zero).
+    voigt_terms: list[list[dict[str, float]]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,26 +63,36 @@ class AllowedForm:
         return out
 
 
+def _signed_generators(group: Any, f: TensorFormula) -> tuple[Any, list[tuple[np.ndarray, int]]]:
+    """The group (looked up or closed) and its generators, each with the sign it puts on the tensor.
+
+    The sign is the time-reversal sign of a magnetic operation for a time-odd tensor, else +1.
+    """
+    from symcompile.o3.magnetic_point_groups import MagneticPointGroup, any_point_group
+    from symcompile.o3.point_groups import PointGroup, point_group_from_matrices
+
+    if isinstance(group, str):
+        group = any_point_group(group)
+    if isinstance(group, MagneticPointGroup):
+        return group, [(g, t if f.time_odd else 1) for g, t in group.generators] or [(np.eye(3), 1)]
+    if not isinstance(group, PointGroup):
+        group = point_group_from_matrices(group)
+        return group, [(g, 1) for g in group.matrices]  # type: ignore[union-attr]
+    return group, [(g, 1) for g in group.generators] or [(np.eye(3), 1)]
+
+
 def invariant_tensors(formula: str | TensorFormula, group: Any) -> np.ndarray:
     """Orthonormal basis [k, 3, ..., 3] of the tensors of the formula's space invariant under ``group``.
 
-    ``group`` is a PointGroup (its generators are used) or an array of 3x3 matrices.
+    ``group`` is a PointGroup or MagneticPointGroup (its generators are used), a name, or an
+    array of 3x3 matrices. Under a magnetic group a time-odd tensor also changes sign under
+    every operation combined with time reversal.
     """
     from symcompile.o3 import Irrep
-    from symcompile.o3.point_groups import PointGroup, point_group
 
     f = parse_formula(formula)
-    if isinstance(group, str):
-        group = point_group(group)
-    if isinstance(group, PointGroup):
-        gens = np.stack(group.generators) if group.generators else np.eye(3)[None]
-        exact = {l: group.invariants_of_irrep(l, f.parity) for l in multiplicities(f)}
-    else:
-        from symcompile.o3.point_groups import point_group_from_matrices
-
-        G = point_group_from_matrices(group)
-        gens = G.matrices  # type: ignore[assignment]
-        exact = {l: G.invariants_of_irrep(l, f.parity) for l in multiplicities(f)}
+    group, gens = _signed_generators(group, f)
+    exact = {l: group.invariants_of_irrep(l, f.parity, f.time_parity) for l in multiplicities(f)}
     t = CartesianTensor(f)
     Q = t.change_of_basis.reshape(t.dim, 3**f.rank)
     vectors = []
@@ -90,7 +102,7 @@ def invariant_tensors(formula: str | TensorFormula, group: Any) -> np.ndarray:
         r = exact[l]
         if r:
             ir = Irrep(l, f.parity)
-            A = np.concatenate([ir.D_from_matrix(g) - np.eye(d) for g in gens], axis=0)
+            A = np.concatenate([sign * ir.D_from_matrix(g) - np.eye(d) for g, sign in gens], axis=0)
             _, s, vt = np.linalg.svd(A)
             s = np.concatenate([s, np.zeros(d - len(s))])
             if s[d - r] > 1e-7 or (d - r - 1 >= 0 and s[d - r - 1] < 1e-5):
@@ -319,16 +331,16 @@ def _rref(M: np.ndarray, tol: float) -> tuple[np.ndarray, list[int]]:
 
 def allowed_form(formula: str | TensorFormula, group: Any, frame: str = "standard",
                  max_rank: int = MAX_FORM_RANK) -> AllowedForm:
-    """The form of ``formula`` allowed by ``group`` (PointGroup, name, or 3x3 matrices in some frame)."""
-    from symcompile.o3.point_groups import PointGroup, point_group, point_group_from_matrices
+    """The form of ``formula`` allowed by ``group`` (PointGroup, MagneticPointGroup, a name, or 3x3
+    matrices in some frame).
 
+    >>> allowed_form("magnetoelectric", "-3'm'").voigt["rows"]
+    [['alpha11', '0', '0'], ['0', 'alpha11', '0'], ['0', '0', 'alpha33']]
+    """
     f = parse_formula(formula)
     if f.rank > max_rank:
         raise ValueError(f"allowed forms are listed up to rank {max_rank}")
-    if isinstance(group, str):
-        group = point_group(group)
-    if not isinstance(group, PointGroup):
-        group = point_group_from_matrices(group)
+    group, _ = _signed_generators(group, f)
     N = invariant_tensors(f, group)
     k = len(N)
     ids, digits, alive, plus = orbit_data(f)
@@ -400,23 +412,30 @@ def allowed_form(formula: str | TensorFormula, group: Any, frame: str = "standar
             relations.append(f"{coord.name} = {_format(exprs[c])}")
 
     voigt = None
+    voigt_terms = None
     if layout is not None:
         rows_out = []
+        voigt_terms = []
         for row in layout["rows"]:
             out_row = []
+            terms_row: list[dict[str, float]] = []
+            voigt_terms.append(terms_row)
             for _, word, scale in row:
                 code = _code(word)
                 if not alive[code]:
                     out_row.append("0")
+                    terms_row.append({})
                     continue
                 ci = coord_of_orbit[int(ids[code])]
                 ref = coords[ci]
                 factor = scale * rel_sign(code, ref.code) / ref.scale
                 val = _rationalise(factor)
                 exact &= val.exact
-                out_row.append(_format(_scale(exprs[ci], val)))
+                entry = _scale(exprs[ci], val)
+                out_row.append(_format(entry))
+                terms_row.append({name: float(v) for name, v in entry.items()})
             rows_out.append(out_row)
         voigt = {"symbol": f.symbol, "shape": layout["shape"], "rows": rows_out,
                  "row_labels": layout["row_labels"], "col_labels": layout["col_labels"],
                  "shear_factor": f.shear_factor}
-    return AllowedForm(k, free, relations, components, zeros, voigt, exact, frame, N)
+    return AllowedForm(k, free, relations, components, zeros, voigt, exact, frame, N, voigt_terms)

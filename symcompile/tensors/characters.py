@@ -23,6 +23,7 @@ from symcompile.tensors.formula import TensorFormula, parse_formula
 
 if TYPE_CHECKING:
     from symcompile.o3 import Irreps
+    from symcompile.o3.magnetic_point_groups import MagneticPointGroup
     from symcompile.o3.point_groups import PointGroup
 
 __all__ = [
@@ -145,13 +146,21 @@ def tensor_dim(formula: str | TensorFormula, **kw: object) -> int:
     return sum(m * (2 * l + 1) for l, m in multiplicities(formula, **kw).items())
 
 
-def count_invariants(formula: str | TensorFormula, group: "PointGroup | str", **kw: object) -> int:
-    """Independent components under a point group (Neumann's principle), exact integer."""
-    from symcompile.o3.point_groups import point_group
+def count_invariants(formula: str | TensorFormula, group: "PointGroup | MagneticPointGroup | str",
+                     **kw: object) -> int:
+    """Independent components under a point group (Neumann's principle), exact integer.
+
+    ``group`` may be magnetic (``"4'/m'm'm"``): operations with time reversal then act on a
+    time-odd tensor with an extra sign.
+
+    >>> count_invariants("magnetoelectric", "-3'm'")
+    2
+    """
+    from symcompile.o3.magnetic_point_groups import any_point_group
 
     f = parse_formula(formula, **kw)  # type: ignore[arg-type]
-    G = point_group(group) if isinstance(group, str) else group
-    return sum(m * G.invariants_of_irrep(l, f.parity) for l, m in multiplicities(f).items())
+    G = any_point_group(group)
+    return sum(m * G.invariants_of_irrep(l, f.parity, f.time_parity) for l, m in multiplicities(f).items())
 
 
 def character(formula: str | TensorFormula, M: np.ndarray, **kw: object) -> int:

@@ -3,16 +3,25 @@
 ``ijk=-jik=-ikj`` means T_ijk = -T_jik = -T_ikj: each term after the first is a signed
 permutation of the first, and the allowed tensors are those invariant under the group
 these signed permutations generate. Each index is a vector (``1o``, the default) or a
-pseudovector (``1e``); ``axial=True`` makes the whole tensor axial (an extra det(R)).
+pseudovector (``1e``); ``axial=True`` makes the whole tensor axial (an extra det(R));
+``time_odd=True`` makes it odd under time reversal (magnetisation, magnetoelectric alpha...),
+which matters only for magnetic point groups (operations combined with time reversal).
 
 Syntax: ASCII letters, ``-`` (or ``+``) in front of a term, ``=`` between terms, blanks
 ignored. At most :data:`MAX_RANK` (12) indices. Per-index types: library keyword
 ``index_types={'i': '1e'}`` (or ``i='1e'`` like e3nn), CLI ``--index i=1e``.
 Signs that force the tensor to vanish (``ij=-ij``) are valid: the space has dimension 0.
+
+Formula or name: text with ``=`` is always a formula. A bare word is a tensor name when it is
+one (any case, ``-`` or blank for ``_``); a bare word that is not a name but close to one
+(a misspelling such as ``elastc``, or the start of a name such as ``thermal``) is an error that
+suggests the name; any other bare word of distinct letters is a formula without index
+symmetry (``ijk``). Words joined by ``_``, ``-`` or blanks that are not a name are an error.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +32,7 @@ from symcompile.errors import InputError
 __all__ = [
     "MAX_RANK",
     "TensorFormula",
+    "suggest_names",
     "NamedTensor",
     "SHORTCUTS",
     "parse_formula",
@@ -47,6 +57,7 @@ class NamedTensor:
     description: str
     axial: bool = False
     shear_factor: int = 1  # Voigt value = tensor component x shear_factor per contracted shear pair
+    time_odd: bool = False  # odd under time reversal (magnetic): matters under magnetic point groups
 
 
 SHORTCUTS: dict[str, NamedTensor] = {
@@ -60,8 +71,8 @@ SHORTCUTS: dict[str, NamedTensor] = {
                                    "piezoelectric strain coefficients d_ijk (d_ia = d_ijk x 2 if a > 3)",
                                    shear_factor=2),
     "piezoelectric_e": NamedTensor("ijk=ikj", "e", "piezoelectric stress coefficients e_ijk (e_ia = e_ijk)"),
-    "piezomagnetic": NamedTensor("ijk=ikj", "q", "piezomagnetic coefficients (axial; q_ia = q_ijk x 2 if a > 3)",
-                                 axial=True, shear_factor=2),
+    "piezomagnetic": NamedTensor("ijk=ikj", "q", "piezomagnetic M_i = q_ijk sigma_jk (axial, time-odd; "
+                                 "q_ia = q_ijk x 2 if a > 3)", axial=True, shear_factor=2, time_odd=True),
     "dielectric": NamedTensor("ij=ji", "eps", "dielectric permittivity eps_ij"),
     "permittivity": NamedTensor("ij=ji", "eps", "dielectric permittivity eps_ij"),
     "susceptibility": NamedTensor("ij=ji", "chi", "electric or magnetic susceptibility chi_ij"),
@@ -77,14 +88,33 @@ SHORTCUTS: dict[str, NamedTensor] = {
     "dipole": NamedTensor("i", "p", "electric dipole moment p_i"),
     "polarization": NamedTensor("i", "P", "electric polarization P_i"),
     "vector": NamedTensor("i", "v", "polar vector v_i"),
-    "pseudovector": NamedTensor("i", "w", "axial vector w_i (e.g. magnetisation, angular momentum)", axial=True),
+    "pseudovector": NamedTensor("i", "w", "axial vector w_i, time-even (e.g. a rotation); magnetisation is "
+                                "'magnetization' (time-odd)", axial=True),
+    "magnetization": NamedTensor("i", "M", "magnetisation M_i: ferromagnetism (axial vector, time-odd)",
+                                 axial=True, time_odd=True),
+    "magnetisation": NamedTensor("i", "M", "magnetisation M_i: ferromagnetism (axial vector, time-odd)",
+                                 axial=True, time_odd=True),
+    "ferromagnetism": NamedTensor("i", "M", "magnetisation M_i: ferromagnetism (axial vector, time-odd)",
+                                  axial=True, time_odd=True),
     "gyration": NamedTensor("ij=ji", "g", "optical activity (gyration) g_ij, axial", axial=True),
     "optical_activity": NamedTensor("ij=ji", "g", "optical activity (gyration) g_ij, axial", axial=True),
     "shg": NamedTensor("ijk=ikj", "d", "second-harmonic generation d_ijk (d_il = d_ijk, no factor 2)"),
     "second_harmonic": NamedTensor("ijk=ikj", "d", "second-harmonic generation d_ijk (d_il = d_ijk, no factor 2)"),
     "electrooptic": NamedTensor("ijk=jik", "r", "linear electro-optic (Pockels) r_ijk (r_ak = r_ijk)"),
     "pockels": NamedTensor("ijk=jik", "r", "linear electro-optic (Pockels) r_ijk (r_ak = r_ijk)"),
-    "magnetoelectric": NamedTensor("ij", "alpha", "linear magnetoelectric alpha_ij, axial", axial=True),
+    "magnetoelectric": NamedTensor("ij", "alpha", "linear magnetoelectric P_i = alpha_ij H_j (polar x axial, "
+                                   "time-odd)", axial=True, time_odd=True),
+    "anomalous_hall": NamedTensor("ij=-ji", "sigma", "anomalous Hall conductivity: the antisymmetric part "
+                                  "sigma_ij = -sigma_ji of the conductivity at zero field (time-odd)", time_odd=True),
+    "antisymmetric_conductivity": NamedTensor("ij=-ji", "sigma", "anomalous Hall conductivity: the antisymmetric "
+                                              "part sigma_ij = -sigma_ji of the conductivity at zero field "
+                                              "(time-odd)", time_odd=True),
+    "magnetooptic": NamedTensor("ij=-ji", "eps", "magneto-optic (gyrotropic) permittivity: the antisymmetric part "
+                                "eps_ij = -eps_ji of the permittivity at zero field, Faraday and polar Kerr "
+                                "effects (time-odd)", time_odd=True),
+    "magneto_optic": NamedTensor("ij=-ji", "eps", "magneto-optic (gyrotropic) permittivity: the antisymmetric "
+                                 "part eps_ij = -eps_ji of the permittivity at zero field, Faraday and polar Kerr "
+                                 "effects (time-odd)", time_odd=True),
     "photoelastic": NamedTensor("ijkl=jikl=ijlk", "p", "elasto-optic (photoelastic) p_ijkl (p_ab = p_ijkl)"),
     "elastooptic": NamedTensor("ijkl=jikl=ijlk", "p", "elasto-optic (photoelastic) p_ijkl (p_ab = p_ijkl)"),
     "hall": NamedTensor("ijk=-jik", "R", "Hall tensor rho_ijk = -rho_jik"),
@@ -108,6 +138,7 @@ class TensorFormula:
     name: str | None = None
     symbol: str = "T"
     shear_factor: int = 1
+    time_odd: bool = False
     description: str = field(default="", compare=False)
 
     @property
@@ -124,6 +155,11 @@ class TensorFormula:
         return p
 
     @property
+    def time_parity(self) -> int:
+        """Sign of the whole tensor under time reversal: -1 if time-odd (magnetic), else +1."""
+        return -1 if self.time_odd else 1
+
+    @property
     def types_label(self) -> str:
         """``"i=1e"`` style list of the non-default index types (empty when all are vectors)."""
         return ",".join(f"{c}={t}" for c, t in zip(self.indices, self.index_types) if t != "1o")
@@ -132,6 +168,8 @@ class TensorFormula:
         extra = [self.types_label] if self.types_label else []
         if self.axial:
             extra.append("axial")
+        if self.time_odd:
+            extra.append("time-odd")
         return self.text + (f" ({'; '.join(extra)})" if extra else "")
 
 
@@ -180,19 +218,48 @@ def _orbits(n: int, perms: Iterable[tuple[int, ...]]) -> list[int]:
     return [find(k) for k in range(n)]
 
 
+def suggest_names(word: str, n: int = 4) -> list[str]:
+    """Tensor names a word may be a misspelling or the start of (``elastc`` -> ``['elastic']``).
+
+    Close means a difflib similarity of at least 0.8, or a name that starts with the word (four
+    letters or more). Used to refuse near misses instead of reading them as formulas.
+
+    >>> suggest_names("elastc"), suggest_names("ijk")
+    (['elastic'], [])
+    """
+    key = word.strip().lower().replace("-", "_").replace(" ", "_")
+    if not key:
+        return []
+    close = difflib.get_close_matches(key, list(SHORTCUTS), n=n, cutoff=0.8)
+    starts = [name for name in SHORTCUTS if len(key) >= 4 and name.startswith(key)] if key not in SHORTCUTS else []
+    return list(dict.fromkeys(close + starts))[:n]
+
+
+def _not_a_name(text: str, suggestions: list[str]) -> InputError:
+    hint = (f"did you mean {', '.join(repr(n) for n in suggestions)}?" if suggestions
+            else "see 'symcompile tensor --help' for the names")
+    return InputError(f"unknown tensor name {text.strip()!r}: {hint} (a formula uses distinct index letters, "
+                      f"e.g. 'ijk'; write a bare word W as 'W=W' to force a formula)")
+
+
 def parse_formula(formula: str | TensorFormula, index_types: Mapping[str, str] | None = None,
-                  axial: bool | None = None, **letters: str) -> TensorFormula:
+                  axial: bool | None = None, time_odd: bool | None = None, **letters: str) -> TensorFormula:
     """Parse ``formula`` (or a named shortcut such as ``"elastic"``) into a :class:`TensorFormula`.
 
     ``index_types`` (or keyword letters, e3nn style ``i='1e'``) give pseudovector indices;
-    ``axial=True`` multiplies the whole tensor by det(R). Raises :class:`InputError` with a
-    one-line message on any malformed input.
+    ``axial=True`` multiplies the whole tensor by det(R); ``time_odd`` sets the time parity
+    (default: the named tensor's, else even). A bare word close to a name is refused (see the
+    module docstring). Raises :class:`InputError` with a one-line message on any malformed input.
+
+    >>> f = parse_formula("magnetoelectric")
+    >>> f.text, f.axial, f.time_odd, f.parity
+    ('ij', True, True, -1)
     """
     if isinstance(formula, TensorFormula):
-        if not index_types and not letters and axial is None:
+        if not index_types and not letters and axial is None and time_odd is None:
             return formula
         formula_text = formula.text
-        base_axial = formula.axial
+        base_axial, base_time_odd = formula.axial, formula.time_odd
         named = (formula.name, formula.symbol, formula.shear_factor, formula.description)
         inherited = {c: t for c, t in zip(formula.indices, formula.index_types) if t != "1o"}
     else:
@@ -202,10 +269,18 @@ def parse_formula(formula: str | TensorFormula, index_types: Mapping[str, str] |
         inherited = {}
         if key in SHORTCUTS:
             nt = SHORTCUTS[key]
-            formula_text, base_axial = nt.formula, nt.axial
+            formula_text, base_axial, base_time_odd = nt.formula, nt.axial, nt.time_odd
             named = (key, nt.symbol, nt.shear_factor, nt.description)
         else:
-            formula_text, base_axial = formula, False
+            stripped = formula.strip()
+            words = re.fullmatch(r"[A-Za-z]+(?:[ _-]+[A-Za-z]+)+", stripped)
+            if words and (re.search(r"[ _]", stripped) or max(len(w) for w in re.split(r"[ _-]+", stripped)) >= 4):
+                raise _not_a_name(stripped, suggest_names(stripped))
+            if re.fullmatch(r"[A-Za-z]+", stripped):
+                near = suggest_names(stripped)
+                if near:
+                    raise _not_a_name(stripped, near)
+            formula_text, base_axial, base_time_odd = formula, False, False
             named = (None, "T", 1, "")
     types_in = dict(inherited)
     for src in (index_types or {}), letters:
@@ -267,6 +342,7 @@ def parse_formula(formula: str | TensorFormula, index_types: Mapping[str, str] |
         generators=tuple(gens),
         index_types=index_type_tuple,
         axial=bool(base_axial if axial is None else axial),
+        time_odd=bool(base_time_odd if time_odd is None else time_odd),
         name=name,
         symbol=symbol,
         shear_factor=shear,

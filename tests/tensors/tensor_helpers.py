@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
 from symcompile.tensors.characters import signed_permutation_group
@@ -46,3 +49,32 @@ def dof_by_svd(formula: str | TensorFormula, matrices: np.ndarray, **kw: object)
     s = np.linalg.svd(A @ P, compute_uv=False)
     assert np.all((s < 1e-8) | (s > 1 - 1e-8)), "not a projector"
     return int(np.sum(s > 0.5))
+
+
+PAIRS = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)]
+
+
+def voigt_to_tensor(name: str, rows: list[list[str]], values: dict[str, float]) -> np.ndarray:
+    """Rebuild the Cartesian tensor from the printed Voigt matrix, with the documented factors."""
+    f = parse_formula(name)
+    env = dict(values)
+    M = np.array([[eval(e.replace("√3", "math.sqrt(3)"), {"math": math}, env) for e in row] for row in rows])  # noqa: S307
+    sf = f.shear_factor
+    if f.rank == 1:
+        return M[0]
+    if f.rank == 2:
+        return M
+    T = np.zeros((3,) * f.rank)
+    if M.shape == (3, 6):
+        for i, a in itertools.product(range(3), range(6)):
+            for j, k in {PAIRS[a], PAIRS[a][::-1]}:
+                T[i, j, k] = M[i, a] / (sf if a >= 3 else 1)
+    elif M.shape == (6, 3):
+        for a, k in itertools.product(range(6), range(3)):
+            for i, j in {PAIRS[a], PAIRS[a][::-1]}:
+                T[i, j, k] = M[a, k] / (sf if a >= 3 else 1)
+    else:
+        for a, b in itertools.product(range(6), range(6)):
+            for (i, j), (k, l) in itertools.product({PAIRS[a], PAIRS[a][::-1]}, {PAIRS[b], PAIRS[b][::-1]}):
+                T[i, j, k, l] = M[a, b] / ((sf if a >= 3 else 1) * (sf if b >= 3 else 1))
+    return T

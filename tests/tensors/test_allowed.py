@@ -3,19 +3,14 @@ matrices under every group element, other frames, continuous groups, and the rep
 
 from __future__ import annotations
 
-import itertools
-import math
-
 import numpy as np
 import pytest
-from tensor_helpers import index_projector, tensor_rep
+from tensor_helpers import index_projector, tensor_rep, voigt_to_tensor
 
 from symcompile.errors import InputError
 from symcompile.o3 import rand_matrix
 from symcompile.o3.point_groups import crystallographic_point_groups, point_group
 from symcompile.tensors import allowed_form, count_invariants, parse_formula, tensor_report
-
-PAIRS = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)]
 
 
 def _rows(name: str, group: str) -> list[list[str]]:
@@ -106,30 +101,6 @@ def test_electrooptic_4mm() -> None:
 
 
 # --------------------------------------------------------------------------- the printed matrices are right
-def _voigt_to_tensor(name: str, rows: list[list[str]], values: dict[str, float]) -> np.ndarray:
-    """Rebuild the Cartesian tensor from the printed Voigt matrix, with the documented factors."""
-    f = parse_formula(name)
-    env = dict(values)
-    M = np.array([[eval(e.replace("√3", "math.sqrt(3)"), {"math": math}, env) for e in row] for row in rows])  # noqa: S307
-    sf = f.shear_factor
-    if f.rank == 2:
-        return M
-    T = np.zeros((3,) * f.rank)
-    if M.shape == (3, 6):
-        for i, a in itertools.product(range(3), range(6)):
-            for j, k in {PAIRS[a], PAIRS[a][::-1]}:
-                T[i, j, k] = M[i, a] / (sf if a >= 3 else 1)
-    elif M.shape == (6, 3):
-        for a, k in itertools.product(range(6), range(3)):
-            for i, j in {PAIRS[a], PAIRS[a][::-1]}:
-                T[i, j, k] = M[a, k] / (sf if a >= 3 else 1)
-    else:
-        for a, b in itertools.product(range(6), range(6)):
-            for (i, j), (k, l) in itertools.product({PAIRS[a], PAIRS[a][::-1]}, {PAIRS[b], PAIRS[b][::-1]}):
-                T[i, j, k, l] = M[a, b] / ((sf if a >= 3 else 1) * (sf if b >= 3 else 1))
-    return T
-
-
 @pytest.mark.parametrize("name", ["elastic", "compliance", "piezoelectric", "piezoelectric_e", "electrooptic",
                                   "dielectric", "gyration"])
 @pytest.mark.parametrize("group", crystallographic_point_groups(), ids=lambda g: g.name)
@@ -139,12 +110,12 @@ def test_printed_voigt_matrix_is_invariant_and_has_the_exact_count(name: str, gr
     assert form.independent_components == count_invariants(f, group) == len(form.free)
     rng = np.random.default_rng(7)
     values = {s: float(rng.normal()) for s in form.free}
-    T = _voigt_to_tensor(name, form.voigt["rows"], values).reshape(-1)
+    T = voigt_to_tensor(name, form.voigt["rows"], values).reshape(-1)
     np.testing.assert_allclose(index_projector(f) @ T, T, atol=1e-12)
     for g in group.matrices:
         np.testing.assert_allclose(tensor_rep(f, g) @ T, T, atol=1e-12)
     if form.free:  # the free symbols are really free: the map values -> tensor has full rank
-        J = np.array([_voigt_to_tensor(name, form.voigt["rows"], {s: float(s == t) for s in form.free}).reshape(-1)
+        J = np.array([voigt_to_tensor(name, form.voigt["rows"], {s: float(s == t) for s in form.free}).reshape(-1)
                       for t in form.free])
         assert np.linalg.matrix_rank(J) == len(form.free)
 

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from symcompile.errors import InputError
 from symcompile.tensors import CartesianTensor, tensor_dim
-from symcompile.tensors.formula import MAX_RANK, SHORTCUTS, TensorFormula, parse_formula, parse_index_assignments
+from symcompile.tensors.formula import (
+    MAX_RANK,
+    SHORTCUTS,
+    TensorFormula,
+    parse_formula,
+    parse_index_assignments,
+    suggest_names,
+)
 
 
 def test_basic_parse() -> None:
@@ -144,9 +151,41 @@ def signed_permutation_formulas(draw: st.DrawFn) -> str:
 @settings(max_examples=150, deadline=None)
 @given(signed_permutation_formulas())
 def test_valid_random_formulas_parse_and_count(formula: str) -> None:
+    if "=" not in formula and (formula in SHORTCUTS or suggest_names(formula)):
+        return  # a bare word that is, or is close to, a tensor name (tested below)
     f = parse_formula(formula)
     dim = tensor_dim(f)
     assert 0 <= dim <= 3**f.rank
+
+
+# --------------------------------------------------------------------------- formula or name?
+@pytest.mark.parametrize("word,suggested", [
+    ("elastc", "elastic"), ("Elastik", "elastic"), ("dielectic", "dielectric"), ("piezo", "piezoelectric"),
+    ("thermal", "thermal_expansion"), ("magnetisaton", "magnetisation"), ("hal", "hall"),
+    ("piezo_electric", "piezoelectric"), ("anomalous-hal", "anomalous_hall"), ("magneto opitc", "magneto_optic"),
+])
+def test_a_word_close_to_a_name_is_an_error_with_a_suggestion(word: str, suggested: str) -> None:
+    with pytest.raises(InputError, match=f"unknown tensor name .*did you mean.*'{suggested}'") as info:
+        parse_formula(word)
+    assert "\n" not in str(info.value)
+
+
+def test_bare_words_far_from_names_are_formulas_and_equals_forces_a_formula() -> None:
+    assert parse_formula("ijk").rank == 3 and parse_formula("abcdefghijkl").rank == 12
+    assert parse_formula("elastc=elastc").rank == 6  # written as a formula on purpose
+    with pytest.raises(InputError, match="unknown tensor name 'foo_bar'"):
+        parse_formula("foo_bar")
+    with pytest.raises(InputError, match="malformed term"):
+        parse_formula("ijk-jik")  # a missing '=' stays a formula error
+
+
+def test_time_parity_of_named_tensors() -> None:
+    odd = {name for name, t in SHORTCUTS.items() if t.time_odd}
+    assert odd == {"magnetization", "magnetisation", "ferromagnetism", "magnetoelectric", "piezomagnetic",
+                   "anomalous_hall", "antisymmetric_conductivity", "magnetooptic", "magneto_optic"}
+    assert parse_formula("magnetoelectric").time_parity == -1 and parse_formula("hall").time_parity == 1
+    assert parse_formula("elastic", time_odd=True).time_odd and not parse_formula("piezomagnetic", time_odd=False).time_odd
+    assert str(parse_formula("magnetization")) == "i (axial; time-odd)"
 
 
 def test_sign_inconsistent_formula_is_valid_and_zero() -> None:

@@ -1,0 +1,58 @@
+"""A distorted child crystal against its parent: correspondence, space-group irreps, modes, strain.
+
+Group theory only (numpy, spglib, spgrep and Bilbao's labelled character tables from
+``irreptables``); no torch. The entry point is :func:`decompose`:
+
+>>> from symcompile.distortions import decompose                      # doctest: +SKIP
+>>> result = decompose(child, parent, origin="Ti")                     # doctest: +SKIP
+>>> [(m.irrep, m.direction, m.amplitude, m.primary) for m in result.modes]  # doctest: +SKIP
+[('R4+', '(a,a,0)', 1.016, True), ('M3+', '(a,0,0)', 0.812, True), ('X5+', ...), ...]
+>>> result.to_record()["strain"]                                       # doctest: +SKIP
+
+Modules: ``tables`` (Bilbao's tables), ``setting`` (the parent in the tables' setting, its
+origin and Wyckoff sites), ``correspondence`` (child and parent atom for atom), ``group``
+(the parent's group on a supercell), ``irreps`` (physically irreducible representations and
+their labels), ``direction`` (order-parameter directions), ``modes`` (the decomposition of
+any per-atom field), ``strain``, ``decomposition`` (the one call: :func:`decompose`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "decompose": "symcompile.distortions.decomposition",
+    "Decomposition": "symcompile.distortions.decomposition",
+    "mode_analysis": "symcompile.distortions.decomposition",
+    "displacements": "symcompile.distortions.decomposition",
+    "correspond": "symcompile.distortions.correspondence",
+    "Correspondence": "symcompile.distortions.correspondence",
+    "DEFAULT_MAX_DISPLACEMENT": "symcompile.distortions.correspondence",
+    "DEFAULT_MAX_STRAIN": "symcompile.distortions.correspondence",
+    "parent_setting": "symcompile.distortions.setting",
+    "ParentSetting": "symcompile.distortions.setting",
+    "ParentSite": "symcompile.distortions.setting",
+    "Mode": "symcompile.distortions.modes",
+    "SiteAmplitude": "symcompile.distortions.modes",
+    "ArmAmplitude": "symcompile.distortions.modes",
+    "ModeAnalysis": "symcompile.distortions.modes",
+    "FieldDecomposition": "symcompile.distortions.modes",
+    "rotation_rep": "symcompile.distortions.modes",
+    "StrainMode": "symcompile.distortions.strain",
+    "strain_tensor": "symcompile.distortions.strain",
+    "strain_modes": "symcompile.distortions.strain",
+    "load_table": "symcompile.distortions.tables",
+    "SupercellGroup": "symcompile.distortions.group",
+    "stars": "symcompile.distortions.irreps",
+    "physical_irreps": "symcompile.distortions.irreps",
+    "PhysicalIrrep": "symcompile.distortions.irreps",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'symcompile.distortions' has no attribute {name!r}")
