@@ -49,12 +49,19 @@ def _labels(species: tuple[str, ...]) -> np.ndarray:
     return np.unique(np.asarray(species), return_inverse=True)[1]
 
 
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise cross products (np.cross costs more than the arithmetic for small arrays)."""
+    u, v = np.broadcast_arrays(u, v)
+    return np.stack([u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1], u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
+                     u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
+
+
 def _frames(a: np.ndarray, b: np.ndarray, s: float = 1.0) -> np.ndarray:
     """Orthonormal frames (columns) built from rows of a and b; third column s * e1 x e2. Shape (K, 3, 3)."""
     e1 = a / np.linalg.norm(a, axis=-1, keepdims=True)
     e2 = b - np.sum(b * e1, axis=-1, keepdims=True) * e1
     e2 = e2 / np.linalg.norm(e2, axis=-1, keepdims=True)
-    return np.stack([e1, e2, s * np.cross(e1, e2)], axis=-1)
+    return np.stack([e1, e2, s * _cross(e1, e2)], axis=-1)
 
 
 def _procrustes(X: np.ndarray, Y: np.ndarray, det: int) -> np.ndarray:
@@ -87,7 +94,7 @@ def _pick_references(X: np.ndarray, norms: np.ndarray, classes: np.ndarray, tol:
     if not off_centre.any():  # a molecule hardly larger than the tolerance
         off_centre = norms > 0
     a = int(min(np.flatnonzero(off_centre), key=lambda i: (sizes[classes[i]], -norms[i])))
-    sin_ab = np.linalg.norm(np.cross(X[a], X), axis=1) / (norms[a] * np.maximum(norms, 1e-300))
+    sin_ab = np.linalg.norm(_cross(X[a], X), axis=1) / (norms[a] * np.maximum(norms, 1e-300))
     for threshold in (0.2, 1e-3):
         pool = np.flatnonzero(off_centre & (sin_ab > threshold))
         if len(pool):
@@ -111,7 +118,7 @@ def _candidate_pairs(X: np.ndarray, A: np.ndarray, B: np.ndarray, distance: floa
         pa.append(block[i])
         pb.append(B[j])
     a2, b2 = np.concatenate(pa), np.concatenate(pb)
-    ok = (a2 != b2) & (np.linalg.norm(np.cross(X[a2], X[b2]), axis=1) > 1e-9)
+    ok = (a2 != b2) & (np.linalg.norm(_cross(X[a2], X[b2]), axis=1) > 1e-9)
     return a2[ok], b2[ok]
 
 

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 _OFFSETS = np.array(list(itertools.product((0, 1), repeat=3)), dtype=np.int64)
+#: Below this many (query, point) pairs every pair is a candidate (no binning).
+_ALL_PAIRS = 4096
 
 
 class PointIndex:
@@ -55,6 +57,8 @@ class PointIndex:
     def candidates(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All (query, stored point) pairs in the 8 cubes that can hold a point within ``radius``."""
         q = np.asarray(queries, dtype=np.float64).reshape(-1, 3)
+        if len(q) * len(self.points) <= _ALL_PAIRS:  # small: every pair costs less than the binning
+            return np.repeat(np.arange(len(q)), len(self.points)), np.tile(np.arange(len(self.points)), len(q))
         cells = np.floor(q / self._side - 0.5).astype(np.int64)  # the ball lies in cells c .. c + 1
         keys = self._keys(cells[:, None, :] + _OFFSETS[None, :, :])  # (Q, 8)
         left = np.searchsorted(self._sorted, keys, side="left")
