@@ -14,7 +14,9 @@ from symcompile._version import __version__
 _LAZY = {
     "CartesianTensor": "symcompile.tensors",
     "tensor_report": "symcompile.tensors",
+    "Structure": "symcompile.structures",
     "read_structure": "symcompile.structures",
+    "symmetry_operations": "symcompile.structures",
     "analyse_symmetry": "symcompile.structures",
     "curie_check": "symcompile.curie",
     "property_check": "symcompile.curie",

@@ -61,8 +61,11 @@ def run_tasks(
         for path in paths:
             yield guarded(task, path)
         return
-    # fork is cheap and fine before torch is loaded; with torch loaded, use a clean spawn.
+    # fork is cheap and fine before torch is loaded; with torch loaded, use a clean spawn. Before a fork
+    # the task may import what it needs once (``prepare``), so that the workers inherit it.
     method = "spawn" if "torch" in sys.modules else "fork"
+    if method == "fork" and hasattr(task, "prepare"):
+        task.prepare()
     context = multiprocessing.get_context(method)
     chunksize = max(1, min(32, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker) as pool:

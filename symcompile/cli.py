@@ -4,15 +4,16 @@ No science here. Every command shares one contract (DESIGN.md): ``--json``, ``--
 ``--debug``, ``--symprec``, ``--angle-tol``; exit codes 0 ok / 1 check failed / 2 bad
 input / 3 internal error; one-line ``error: ...`` messages; progress on stderr.
 
-Adding a command: write a picklable task ``f(path, **options) -> record`` (or a
-function returning one record) in the library, a renderer in report.py, and a click
-command here that calls :func:`run_files` or :func:`run_one`.
+Adding a command: a module ``symcompile/report/<command>.py`` with a picklable task
+``f(path) -> record`` (or a function returning one record) and its renderer ``render``,
+and a click command here that calls :func:`run_files` or :func:`run_one`.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--json --quiet --debug --symprec --angle-tol, collected into ``opts: Options``."""
 
-    @click.option("--json", "json_output", is_flag=True, help="JSON on stdout (JSON Lines with several inputs).")
+    @click.option("--json", "json_output", is_flag=True, help="JSON Lines on stdout: one compact object per input.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries on stderr.")
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
     @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_check_symprec,
@@ -121,7 +122,7 @@ def _stderr_console() -> Any:
     return Console(stderr=True, highlight=False)
 
 
-def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, group_key: str | None = None,
+def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, command: str,
          description: str = "analysing") -> int:
     """Print records as they come (JSON Lines or tables), then a summary; return the exit code."""
     from symcompile import report
@@ -134,10 +135,11 @@ def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, group_key
     done: list[dict[str, Any]] = []
     with progress_bar(description, enabled=many and opts.show_progress) as progress:
         for record in records:
+            record = report.finish(record, command)
             done.append(record)
             progress(len(done), total)
             if opts.json:
-                click.echo(report.to_json(record, pretty=not many))
+                click.echo(report.to_json(record))
             elif record["status"] != "error":
                 report.render(record, out)
             if record["status"] == "error":
@@ -146,12 +148,12 @@ def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, group_key
                 if record.get("internal") and opts.debug and record.get("traceback"):
                     err.print(record["traceback"], markup=False, highlight=False)
     if many and not opts.json and not opts.quiet:
-        report.render_summary(done, err, group_key)
+        report.render_summary(done, err)
     return worst_exit_code(done)
 
 
-def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opts: Options,
-              group_key: str | None = None, description: str = "analysing") -> int:
+def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opts: Options, command: str,
+              description: str = "analysing") -> int:
     """Run a per-file task over every input (files, directories, globs, '-')."""
     from symcompile.batch import run_tasks
     from symcompile.inputs import expand_inputs
@@ -160,18 +162,19 @@ def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opt
     if not paths:
         raise InputError("no input files given")
     records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler)
-    return emit(records, opts, len(paths), group_key, description)
+    return emit(records, opts, len(paths), command, description)
 
 
-def run_one(func: Callable[[], dict[str, Any]], opts: Options) -> int:
-    """Run a command that produces one record (no input files of its own)."""
+def run_one(func: Callable[[], dict[str, Any]], opts: Options, command: str) -> int:
+    """Run a command that produces one record (its input files, if any, are named in the record)."""
     from symcompile.batch import guarded
 
     record = guarded(lambda _: func(), "")
-    record.pop("file", None)
+    if not record.get("file"):
+        record.pop("file", None)
     if record["status"] == "error" and not record.get("internal"):
         raise InputError(record["error"])
-    return emit([record], opts, 1)
+    return emit([record], opts, 1, command)
 
 
 # --------------------------------------------------------------------------- commands
@@ -198,10 +201,10 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
     or '-' to read a list of paths from stdin.
     """
-    from symcompile.structures.task import SymmetryTask
+    from symcompile.report.symmetry import SymmetryTask
 
     task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared)
-    return run_files(task, files, opts, group_key="space_group_label", description="symmetry")
+    return run_files(task, files, opts, "symmetry", description="symmetry")
 
 
 @cli.command("order-params")
@@ -218,13 +221,16 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
                    "group holds).")
 @click.option("--no-discovery", is_flag=True,
               help="Skip the run with features on every atom; train the primary carrier only.")
+@click.option("--no-train", is_flag=True,
+              help="Group theory only: the parent and the carriers allowed by symmetry (no network, torch not "
+                   "imported, nothing verified by training).")
 @click.option("--write-mcif", "write_mcif", metavar="PATH", default=None,
               help="Write the decorated parent as a magnetic CIF (l = 1 features as moments; with several "
                    "children the child's name is appended, or replaces {name}).")
 @batch_options
 @common_options
 def order_params(children: tuple[str, ...], parent: str | None, max_displacement: float, lmax: int, seed: int,
-                 steps: int, no_discovery: bool, write_mcif: str | None, opts: Options) -> int:
+                 steps: int, no_discovery: bool, no_train: bool, write_mcif: str | None, opts: Options) -> int:
     """Symmetry-breaking order parameters of distorted crystals, found by input gradients.
 
     For each CHILD (structure file, directory or glob): the high-symmetry parent (given, or
@@ -233,7 +239,7 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
     per-atom features, and the check that the parent decorated with the learned features has
     exactly the child's space group (spglib). Exit 0 verified, 1 verification failed.
     """
-    from symcompile.order_params.task import OrderParamsTask
+    from symcompile.report.order_params import OrderParamsTask
 
     if not max_displacement > 0:
         raise click.BadParameter("must be positive", param_hint="--max-displacement")
@@ -242,9 +248,9 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
     single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
     task = OrderParamsTask(parent=parent, max_displacement=max_displacement, lmax=lmax, seed=seed, steps=steps,
                            symprec=opts.symprec, angle_tol=opts.angle_tol, discover=not no_discovery,
-                           write_mcif=write_mcif, many=not single,
+                           train=not no_train, write_mcif=write_mcif, many=not single,
                            show_progress=single and opts.show_progress)
-    return run_files(task, children, opts, group_key="summary", description="order-params")
+    return run_files(task, children, opts, "order-params", description="order-params")
 
 
 @cli.command()
@@ -274,16 +280,15 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
     from symcompile.progress import progress_bar
 
     def run() -> dict[str, Any]:
-        from symcompile.curie.check import CurieOptions, curie_check, property_check
+        from symcompile.curie.check import CurieOptions
+        from symcompile.report.curie import curie_record
 
         with progress_bar("training", enabled=opts.show_progress and not no_train) as progress:
             options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
                                    steps=steps, lmax=lmax, progress=progress)
-            if prop is not None:
-                return property_check(input_file, prop, options)
-            return curie_check(input_file, str(output_file), options)
+            return curie_record(input_file, output_file, prop, options)
 
-    return run_one(run, opts)
+    return run_one(run, opts, "curie")
 
 
 @cli.command()
@@ -346,19 +351,22 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
         return _tensor_all_groups(formula, index_types, axial, time_odd, magnetic, opts)
 
     def run() -> dict[str, Any]:
+        from symcompile.report.tensor import tensor_record
         from symcompile.tensors import CartesianTensor, parse_index_assignments, tensor_report
 
         types = parse_index_assignments(index_types)
         forms: dict[str, Any] = {}
-        record = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
-                               index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
-                               symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+        start = time.perf_counter()
+        raw = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
+                            index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
+                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
         if plot:
             from symcompile.report.tensor_plot import plot_tensor
 
-            record["plot"] = plot_tensor(record, plot, forms.get("standard") or forms.get("structure"))
+            raw["plot"] = plot_tensor(raw, plot, forms.get("standard") or forms.get("structure"))
             if not opts.quiet:
-                click.echo(f"wrote {record['plot']}", err=True)
+                click.echo(f"wrote {raw['plot']}", err=True)
+        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start)
         if save_basis is not None:
             from symcompile.tensors.basis_file import write_npy
 
@@ -367,9 +375,7 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
             record["change_of_basis_shape"] = list(Q.shape)
         return record
 
-    import symcompile.tensors.render  # noqa: F401 - registers the human renderer
-
-    return run_one(run, opts)
+    return run_one(run, opts, "tensor")
 
 
 def _tensor_all_groups(formula: str, index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None,
@@ -382,9 +388,10 @@ def _tensor_all_groups(formula: str, index_types: tuple[str, ...], axial: bool |
                                axial=axial, time_odd=time_odd)
     if opts.json:
         from symcompile import report
+        from symcompile.report.tensor import group_table_record
 
         for record in records:
-            click.echo(report.to_json(record))
+            click.echo(report.to_json(group_table_record(record)))
         return 0
     from symcompile.report.tensor_groups import render_tensor_groups
 

@@ -14,19 +14,14 @@ from typing import TextIO
 
 from symcompile.errors import InputError
 
-#: Files we look for inside a directory when no --glob is given.
-STRUCTURE_PATTERNS = (
-    "*.cif", "*.mcif", "*.vasp", "POSCAR*", "CONTCAR*", "*.poscar", "*.xyz", "*.extxyz",
-    "*.json", "*.cssr", "*.xsf", "*.res", "*.pdb", "*.mol", "*.sdf",
-)
-
-
 def _directory_files(directory: Path, pattern: str | None) -> list[Path]:
-    patterns = (pattern,) if pattern else STRUCTURE_PATTERNS
-    found: set[Path] = set()
-    for pat in patterns:
-        found.update(p for p in directory.rglob(pat) if p.is_file())
-    return sorted(found)
+    """Files under ``directory`` matching ``pattern``, or else every file whose name announces a
+    structure format the readers read (:data:`symcompile.structures.files.FORMATS`)."""
+    if pattern:
+        return sorted(p for p in directory.rglob(pattern) if p.is_file())
+    from symcompile.structures.files import is_structure_file
+
+    return sorted(p for p in directory.rglob("*") if is_structure_file(p))
 
 
 def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO | None = None) -> list[str]:

@@ -47,12 +47,15 @@ def test_examples_report_their_published_groups(capsys, monkeypatch) -> None:
     for record in records:
         name = Path(record["file"]).name
         assert record["status"] == "ok" and record["command"] == "symmetry"
+        assert record["schema_version"] == 2 and set(record["point_group"]) == {"hm", "schoenflies", "order"}
+        assert record["tolerances"] == {"symprec": 1e-3, "angle_tol": None} and "total" in record["seconds"]
         if record["kind"] == "crystal":
-            assert record["space_group_label"] == PUBLISHED[name]
-            assert isinstance(record["space_group"]["number"], int)
-            assert record["symprec"] == 1e-3 and "hall_symbol" in record and record["sites"]
+            group = record["space_group"]
+            assert f"{group['symbol']} ({group['number']})" == PUBLISHED[name]
+            assert isinstance(group["number"], int)
+            assert "hall_symbol" in record["setting"] and record["sites"]
         else:
-            assert record["point_group"] == PUBLISHED[name]
+            assert record["point_group"]["schoenflies"] == PUBLISHED[name] and record["space_group"] is None
     assert err == ""
 
 
@@ -62,7 +65,8 @@ def test_directory_argument_and_single_file_json(capsys, monkeypatch) -> None:
     assert code == 0 and {Path(r["file"]).name for r in records} >= set(PUBLISHED)
     assert all(r["status"] == "ok" for r in records)
     code, out, _ = invoke(capsys, monkeypatch, "symmetry", str(EXAMPLES / "TiO2_rutile.cif"), "--json")
-    record = json.loads(out)  # one (pretty) JSON document
+    assert len(out.splitlines()) == 1  # JSON Lines even for one input: one compact object
+    record = json.loads(out)
     assert record["space_group"] == {"number": 136, "symbol": "P4_2/mnm"}
     assert {(s["species"], s["wyckoff"], s["multiplicity"]) for s in record["sites"]} == {("Ti", "a", 2), ("O", "f", 4)}
 
@@ -71,7 +75,7 @@ def test_human_output_has_group_sites_and_summary(capsys, monkeypatch) -> None:
     code, out, err = invoke(capsys, monkeypatch, "symmetry", str(EXAMPLES / "CaTiO3_Pnma.cif"),
                             str(EXAMPLES / "water.xyz"), "--symprec", "0.01")
     assert code == 0
-    assert "Pnma (62)" in out and "-P 2ac 2n" in out and "orthorhombic" in out and "C2v (order 4)" in out
+    assert "Pnma (62)" in out and "-P 2ac 2n" in out and "orthorhombic" in out and "mm2 (C2v, order 4)" in out
     assert "Wyckoff" in out and "symprec 0.01 Å" in out
     assert "summary of 2 inputs" in err and "Pnma (62)" in err
 
@@ -144,5 +148,5 @@ def test_tolerances_are_recorded(capsys, monkeypatch) -> None:
     code, out, _ = invoke(capsys, monkeypatch, "symmetry", str(EXAMPLES / "LaAlO3_R-3c.cif"), "--json",
                           "--symprec", "0.01", "--angle-tol", "2")
     record = json.loads(out)
-    assert code == 0 and record["symprec"] == 0.01 and record["angle_tol"] == 2.0
+    assert code == 0 and record["tolerances"] == {"symprec": 0.01, "angle_tol": 2.0}
     assert record["space_group"]["number"] == 167

@@ -36,7 +36,8 @@ def test_seed_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_hexagonal_elastic_json_and_human(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "elastic", "--point-group", "6/mmm")
-    assert r["point_group"] == "6/mmm" and r["independent_components"] == 5
+    assert r["point_group"] == {"hm": "6/mmm", "schoenflies": "D6h", "order": 24}
+    assert r["independent_components"] == 5 and r["schema_version"] == 2
     assert r["allowed_form"]["voigt"]["rows"][5][5] == "(C11 - C12)/2"
     assert "C66 = (C11 - C12)/2" in r["allowed_form"]["relations"]
     code, out, _ = run(capsys, "elastic", "-g", "D6h")
@@ -45,22 +46,26 @@ def test_hexagonal_elastic_json_and_human(capsys: pytest.CaptureFixture[str]) ->
 
 def test_space_group_setting(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "piezoelectric", "--space-group", "115")
-    assert r["point_group"] == "-4m2" and r["independent_components"] == 2 and r["space_group"] == 115
+    assert r["point_group"]["hm"] == "-4m2" and r["independent_components"] == 2
+    assert r["space_group"] == {"number": 115, "symbol": "P-4m2"}
 
 
 def test_crystal_structure_gives_both_frames(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "piezoelectric", "--structure", str(EXAMPLES / "BaTiO3_tetragonal.cif"))
-    assert r["structure"]["space_group"] == 99 and r["point_group"] == "4mm"
+    assert r["structure"]["space_group"] == {"number": 99, "symbol": "P4mm"} == r["space_group"]
+    assert r["point_group"] == {"hm": "4mm", "schoenflies": "C4v", "order": 8} == r["structure"]["point_group"]
     assert r["independent_components"] == 3
     assert r["allowed_form_structure_frame"]["independent_components"] == 3
-    assert r["structure"]["symprec"] == pytest.approx(1e-3)
+    assert r["tolerances"] == {"symprec": pytest.approx(1e-3), "angle_tol": None}
+    assert r["file"] == str(EXAMPLES / "BaTiO3_tetragonal.cif") and r["notes"] == []
 
 
 def test_molecule_structure(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "dielectric", "--structure", str(EXAMPLES / "water.xyz"))
-    assert r["point_group"] == "mm2" and r["independent_components"] == 3
+    assert r["point_group"]["hm"] == "mm2" and r["independent_components"] == 3 and r["space_group"] is None
     r = run_json(capsys, "elastic", "--structure", str(EXAMPLES / "CO2.xyz"))
-    assert r["point_group"] == "D∞h" and r["independent_components"] == 5
+    assert r["point_group"] == {"hm": "∞/mm", "schoenflies": "D∞h", "order": None}
+    assert r["independent_components"] == 5
 
 
 def test_index_types_axial_symbolic(capsys: pytest.CaptureFixture[str]) -> None:
@@ -125,7 +130,7 @@ def test_tensor_command_does_not_import_torch(args: list[str], expect: int) -> N
 # --------------------------------------------------------------------------- magnetic groups, time parity
 def test_magnetic_point_group_and_time_parity(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_json(capsys, "magnetoelectric", "-g", "-3'm'")
-    assert r["time_parity"] == "odd" and r["point_group"] == "-3'm'" and r["point_group_order"] == 12
+    assert r["time_parity"] == "odd" and r["point_group"] == {"hm": "-3'm'", "schoenflies": "D3d(D3)", "order": 12}
     assert r["magnetic_point_group"] == {
         "name": "-3'm'", "standard_name": "-3'm'", "schoenflies": "D3d(D3)", "number": "20.4.74",
         "kind": "black-white", "family": "-3m", "unitary_subgroup": "32", "order": 12, "crystal_system": "trigonal",
@@ -154,13 +159,14 @@ def test_all_groups_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     records = _jsonl(out)
     assert code == 0 and err == "" and len(records) == 122
     assert all(r["command"] == "tensor" and r["status"] == "ok" and r["mode"] == "all-groups" for r in records)
+    assert all(r["schema_version"] == 2 and set(r["point_group"]) == {"hm", "schoenflies", "order"} for r in records)
     assert sum(r["allowed"] for r in records) == 58
-    cr2o3 = next(r for r in records if r["point_group"] == "-3'm'")
+    cr2o3 = next(r for r in records if r["point_group"]["hm"] == "-3'm'")
     assert cr2o3["independent_components"] == 2 and cr2o3["magnetic_kind"] == "black-white"
     assert cr2o3["magnetic_number"] == "20.4.74" and cr2o3["index"] == 74 and cr2o3["groups"] == 122
     code, out, _ = run(capsys, "elastic", "--all-groups", "--json")
     records = _jsonl(out)
-    assert [r["independent_components"] for r in records if r["point_group"] in ("1", "mmm", "6/mmm", "m-3m")] == \
+    assert [r["independent_components"] for r in records if r["point_group"]["hm"] in ("1", "mmm", "6/mmm", "m-3m")] == \
         [21, 9, 5, 3]
     assert len(records) == 32 and "magnetic_kind" not in records[0]
 

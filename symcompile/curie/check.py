@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from symcompile.curie.feasibility import MapTarget, group_average, map_target, residuals, symmetry_floor
-from symcompile.curie.geometry import Geometry, read_geometry
-from symcompile.curie.group import Operations, symmetry_operations
-from symcompile.curie.naming import operation_names
 from symcompile.curie.properties import invariant_counts, invariant_projector, resolve_property
-from symcompile.curie.schoenflies import schoenflies_symbol
 from symcompile.curie.unblock import Unblocking, stabiliser, unblocking_irreps
 from symcompile.o3 import Irreps
+from symcompile.structures.naming import point_group_entry, rotation_axis, schoenflies_symbol
+from symcompile.structures.operations import Operations, symmetry_operations, unique_rotations
+from symcompile.structures.reading import read_structure
+from symcompile.structures.structure import Structure
 
 __all__ = ["CurieOptions", "curie_check", "property_check", "map_record", "property_record"]
 
@@ -45,20 +45,20 @@ class CurieOptions:
     progress: Any = None  # callable(done, total) or None
 
 
-def _subgroup_name(ops: Operations, mask: np.ndarray) -> str | None:
-    """Name of the subgroup made of the operations in ``mask``: Schoenflies symbol of its rotation parts
-    (for a space group, that is the point group of the subgroup)."""
+def _subgroup(ops: Operations, mask: np.ndarray) -> dict[str, Any] | None:
+    """The point group ``{hm, schoenflies, order}`` of the operations in ``mask`` (their rotation parts;
+    for a space group, the point group of the subgroup); None if a continuous group loses some."""
     if not ops.finite:
-        return ops.name if mask.all() else None
-    rots = ops.rotations[mask]
-    name = schoenflies_symbol(_unique(rots))
+        return point_group_entry(ops.name, None) if mask.all() else None
+    rots = unique_rotations(ops.rotations[mask])
+    name = schoenflies_symbol(rots)
     n = ops.approximates
     if n is not None and name[1:].startswith(str(n)):  # all of C_n kept: it stands for all rotations
-        name = name[0] + "∞" + name[1 + len(str(n)):]
-    return name
+        return point_group_entry(name[0] + "∞" + name[1 + len(str(n)):], None)
+    return point_group_entry(name, len(rots))
 
 
-def _no_graph(inp: Geometry, record: dict[str, Any]) -> bool:
+def _no_graph(inp: Structure, record: dict[str, Any]) -> bool:
     """A single point has no edges: nothing for a point-convolution network to learn from."""
     if inp.periodic or len(inp) > 1:
         return False
@@ -81,14 +81,6 @@ def _family_kept(ops: Operations, kept: np.ndarray, res: np.ndarray) -> tuple[np
     return out, worst
 
 
-def _unique(rots: np.ndarray) -> np.ndarray:
-    out: list[np.ndarray] = []
-    for R in rots:
-        if not any(np.abs(R - Q).max() < 1e-6 for Q in out):
-            out.append(R)
-    return np.array(out)
-
-
 def _trainer() -> Any:
     from symcompile.curie import training  # torch is imported here, and only here
 
@@ -107,11 +99,11 @@ def _network_targets(target: MapTarget) -> tuple[np.ndarray, str]:
 
 
 def _timed(out: dict[str, Any], key: str, start: float) -> None:
-    out.setdefault("timings", {})[key] = round(time.perf_counter() - start, 4)
+    out.setdefault("seconds", {})[key] = round(time.perf_counter() - start, 4)
 
 
 # --------------------------------------------------------------------------- IN -> OUT
-def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, Any]:
+def map_record(inp: Structure, out: Structure, opts: CurieOptions) -> dict[str, Any]:
     """Feasibility of the map IN -> OUT, with network and unblocking when asked."""
     t0 = time.perf_counter()
     ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
@@ -120,7 +112,7 @@ def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, An
     res = residuals(ops, target)
     kept = res <= opts.symprec
     feasible = bool(kept.all())
-    names = operation_names(ops)
+    names = ops.names()
     blocking: dict[str, float] = {}  # name -> how far the operation moves the target (Å)
     for n, k, r in zip(names, *_family_kept(ops, kept, res)):
         if not k:
@@ -132,10 +124,10 @@ def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, An
         "mode": "map",
         "status": "ok" if feasible else "failed",
         "feasible": feasible,
-        "input_group": ops.name,
-        "output_group": out_ops.name,
-        "map_group": _subgroup_name(ops, kept),
-        "input_group_order": ops.order,
+        "space_group": ops.space_group,
+        "point_group": ops.point_group,
+        "output_groups": {"space_group": out_ops.space_group, "point_group": out_ops.point_group},
+        "map_group": _subgroup(ops, kept),
         "input_operations": len(ops) if ops.finite else None,
         "kept_operations": int(kept.sum()) if ops.finite else None,
         "blocking_operations": list(blocking),
@@ -143,7 +135,7 @@ def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, An
         "points": len(inp),
         "species_change": target.species is not None,
         "cell_deformation": None if target.deformation is None else target.deformation,
-        "input_symmetrized_shift": float(np.linalg.norm(ops.symmetrized - inp.positions, axis=1).max()),
+        "input_symmetrized_shift": float(np.linalg.norm(ops.symmetrized - inp.cart_coords, axis=1).max()),
         "max_displacement": float(np.linalg.norm(target.displacements, axis=1).max(initial=0.0)),
         "target_displacements": target.displacements,
         "group_average": {
@@ -152,7 +144,8 @@ def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, An
             "distance_to_target": float(np.linalg.norm(average.displacements - target.displacements, axis=1).max()),
             "symmetry_floor": floor,
         },
-        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "network_fit": opts.symprec},
+        "thresholds": {"network_fit": opts.symprec},
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol},
     }
     _timed(record, "group_theory", t0)
     unblock = None
@@ -165,7 +158,7 @@ def map_record(inp: Geometry, out: Geometry, opts: CurieOptions) -> dict[str, An
         record["unblocking_irreps"] = unblock.irreps
         record["unblocking"] = _unblocking_summary(unblock)
         if finite_ops is not ops:
-            record["map_group"] = _subgroup_name(finite_ops, finite_kept) if unblock.irreps else None
+            record["map_group"] = _subgroup(finite_ops, finite_kept) if unblock.irreps else None
     if not opts.train or _no_graph(inp, record):
         record["network"] = None
         return record
@@ -200,16 +193,13 @@ def _finite_for_unblocking(ops: Operations, kept: np.ndarray, target: MapTarget,
     """The group in which to look for unblocking irreps: IN's own, or a finite subgroup for linear IN."""
     if ops.finite or ops.name not in ("C∞v", "D∞h"):
         return ops, kept, None
-    from symcompile.curie.group import linear_approximant
-    from symcompile.curie.schoenflies import rotation_axis
-
     axis = rotation_axis(ops.rotations[1])
     transverse = target.displacements - np.outer(target.displacements @ axis, axis)
     big = transverse[np.linalg.norm(transverse, axis=1) > opts.symprec]
     u = big[np.argmax(np.linalg.norm(big, axis=1))] if len(big) else None
     if u is not None and np.abs(big @ np.cross(axis, u / np.linalg.norm(u))).max() > opts.symprec:
         return ops, kept, "not computed: the transverse displacements of the linear input are not in one plane"
-    approx = linear_approximant(ops, u, _unblocking_order(opts.unblock_lmax))
+    approx = ops.finite_approximant(_unblocking_order(opts.unblock_lmax), u)
     return approx, residuals(approx, target) <= opts.symprec, None
 
 
@@ -218,7 +208,7 @@ def _deformation_fit(pred: np.ndarray, target: MapTarget) -> float:
     return float(np.linalg.norm((pred - target.deformation) @ target.lattice.T, axis=0).max())
 
 
-def _train_map(ops: Operations, inp: Geometry, target: MapTarget, average: MapTarget, lmax: int,
+def _train_map(ops: Operations, inp: Structure, target: MapTarget, average: MapTarget, lmax: int,
                opts: CurieOptions, unblock: Unblocking | None = None, kept: np.ndarray | None = None
                ) -> dict[str, Any]:
     """Train on the displacements (and new species) per point, and on the cell deformation pooled (crystals).
@@ -274,7 +264,7 @@ def _describe_learned_input(net: dict[str, Any], ops: Operations, kept: np.ndarr
     for v in [net["learned_input"], *(others or [])]:
         if np.abs(v).max() > 0:
             stab &= stabiliser(D, v)
-    net["learned_input_group"] = _subgroup_name(ops, stab)
+    net["learned_input_group"] = _subgroup(ops, stab)
     net["learned_input_keeps_exactly_the_map_group"] = bool((stab == kept).all())
 
 
@@ -287,7 +277,7 @@ def _unblocking_summary(u: Unblocking) -> dict[str, Any]:
     return out
 
 
-def _confirm_property_unblocking(ops: Operations, kept: np.ndarray, u: Unblocking, inp: Geometry, t: np.ndarray,
+def _confirm_property_unblocking(ops: Operations, kept: np.ndarray, u: Unblocking, inp: Structure, t: np.ndarray,
                                  irreps_out: Irreps, lmax: int, opts: CurieOptions) -> dict[str, Any]:
     """Retrain the pooled property network with a learnable global input of the unblocking irreps."""
     irreps = Irreps(u.irreps)
@@ -305,14 +295,14 @@ def _confirm_property_unblocking(ops: Operations, kept: np.ndarray, u: Unblockin
 def curie_check(input_path: str, output_path: str, options: CurieOptions | None = None) -> dict[str, Any]:
     """Library entry point: ``symcompile curie IN OUT`` as a record."""
     opts = options or CurieOptions()
-    inp = read_geometry(input_path)
-    out = read_geometry(output_path)
+    inp = read_structure(input_path)
+    out = read_structure(output_path)
     record = map_record(inp, out, opts)
-    return {"input": input_path, "output": output_path, **record}
+    return {"file": input_path, "output": output_path, **record, "notes": _notes(inp, out)}
 
 
 # --------------------------------------------------------------------------- IN --property
-def property_record(inp: Geometry, prop: str, opts: CurieOptions) -> dict[str, Any]:
+def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, Any]:
     """Can IN carry the property? Independent components, network on a random target, unblocking."""
     t0 = time.perf_counter()
     spec = resolve_property(prop)
@@ -324,14 +314,12 @@ def property_record(inp: Geometry, prop: str, opts: CurieOptions) -> dict[str, A
     t = rng.normal(size=spec.irreps.dim)
     P = invariant_projector(ops, spec.irreps)
     average = P @ t
-    names = operation_names(ops)
+    names = ops.names()
     D = spec.irreps.D_from_matrix(ops.rotations)
     # the group in which the target's stabiliser and the unblocking irreps are looked for (finite)
     group = ops
     if not ops.finite and ops.name in ("C∞v", "D∞h"):
-        from symcompile.curie.group import linear_approximant
-
-        group = linear_approximant(ops, None, _unblocking_order(max(opts.unblock_lmax, spec.irreps.lmax)))
+        group = ops.finite_approximant(_unblocking_order(max(opts.unblock_lmax, spec.irreps.lmax)))
     keeps_target = stabiliser(spec.irreps.D_from_matrix(group.rotations), t)
     acts = np.abs(D - np.eye(spec.irreps.dim)[None]).max(axis=(1, 2)) > 1e-8
     alone = list(dict.fromkeys(names[g] for g in range(len(ops))
@@ -348,13 +336,15 @@ def property_record(inp: Geometry, prop: str, opts: CurieOptions) -> dict[str, A
         "components": spec.irreps.dim,
         "independent_components": allowed,
         "components_by_irrep": counts,
-        "input_group": ops.name,
-        "output_group": _subgroup_name(group, keeps_target),
-        "input_group_order": ops.order,
+        "space_group": ops.space_group,
+        "point_group": ops.point_group,
+        "property_group": _subgroup(group, keeps_target),
+        "input_operations": len(ops) if ops.finite else None,
         "blocking_operations": [] if feasible else list(dict.fromkeys(n for n, a in zip(names, acts) if a)),
         "forbidding_operations": alone,
         "group_average": {"target": t, "average": average, "norm": float(np.linalg.norm(average))},
-        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol, "property_zero": PROPERTY_ZERO},
+        "thresholds": {"property_zero": PROPERTY_ZERO},
+        "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol},
     }
     _timed(record, "group_theory", t0)
     unblock = None if feasible else unblocking_irreps(group, keeps_target, opts.unblock_lmax)
@@ -395,6 +385,13 @@ def property_record(inp: Geometry, prop: str, opts: CurieOptions) -> dict[str, A
 def property_check(input_path: str, prop: str, options: CurieOptions | None = None) -> dict[str, Any]:
     """Library entry point: ``symcompile curie IN --property NAME`` as a record."""
     opts = options or CurieOptions()
-    inp = read_geometry(input_path)
+    inp = read_structure(input_path)
     record = property_record(inp, prop, opts)
-    return {"input": input_path, **record}
+    return {"file": input_path, **record, "notes": _notes(inp)}
+
+
+def _notes(*structures: Structure) -> list[str]:
+    """The reading notes of IN (and OUT), each prefixed with the file it is about when there are two."""
+    if len(structures) == 1:
+        return list(structures[0].notes)
+    return [f"{label}: {note}" for label, s in zip(("IN", "OUT"), structures) for note in s.notes]

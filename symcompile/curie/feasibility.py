@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symcompile.curie.geometry import Geometry
-from symcompile.curie.group import Operations
+from symcompile.structures.structure import Structure
+from symcompile.structures.operations import Operations
 from symcompile.errors import InputError
 
 __all__ = ["MapTarget", "map_target", "act", "residuals", "group_average", "symmetry_floor"]
@@ -51,7 +51,7 @@ class MapTarget:
         return MapTarget(d, sp, self.species_names, de, self.lattice)
 
 
-def map_target(inp: Geometry, out: Geometry, symmetrized_in: np.ndarray) -> MapTarget:
+def map_target(inp: Structure, out: Structure, symmetrized_in: np.ndarray) -> MapTarget:
     """The field OUT - IN on IN's points (per-point correspondence by index, one Cartesian frame)."""
     if len(inp) != len(out):
         raise InputError(f"IN has {len(inp)} points and OUT has {len(out)}: a per-point map needs the same number "
@@ -64,11 +64,11 @@ def map_target(inp: Geometry, out: Geometry, symmetrized_in: np.ndarray) -> MapT
         species = np.zeros((len(out), len(names)))
         species[np.arange(len(out)), [names.index(s) for s in out.species]] = 1.0
     if not inp.periodic:
-        return MapTarget(out.positions - symmetrized_in, species, names, None, None)
+        return MapTarget(out.cart_coords - symmetrized_in, species, names, None, None)
     lat_in = np.asarray(inp.lattice)
     lat_out = np.asarray(out.lattice)
     f_in = np.linalg.solve(lat_in.T, symmetrized_in.T).T
-    f_out = np.linalg.solve(lat_out.T, out.positions.T).T
+    f_out = np.linalg.solve(lat_out.T, out.cart_coords.T).T
     df = f_out - f_in
     df -= np.round(df - df[0])  # one image per atom, consistent with the first atom's
     # a uniform shift of a crystal is a translation (with a strained cell it even depends on the origin
@@ -103,14 +103,14 @@ def _distance(a: MapTarget, b: MapTarget) -> float:
 
 def residuals(ops: Operations, target: MapTarget) -> np.ndarray:
     """For each operation of IN, how far g.target is from target (Å): 0 when g is kept by the map."""
-    return np.array([_distance(act(R, p, target), target) for R, p in zip(ops.rotations, ops.perms)])
+    return np.array([_distance(act(R, p, target), target) for R, p in zip(ops.rotations, ops.permutations)])
 
 
 def _representation(ops: Operations, target: MapTarget) -> list[np.ndarray]:
     """Matrices of the operations acting on flattened targets (for continuous groups: on generators)."""
     dim = target.flat().size
     mats = []
-    for R, p in zip(ops.rotations, ops.perms):
+    for R, p in zip(ops.rotations, ops.permutations):
         M = np.empty((dim, dim))
         for k in range(dim):
             e = np.zeros(dim)
@@ -128,7 +128,7 @@ def group_average(ops: Operations, target: MapTarget) -> MapTarget:
     """
     if ops.finite:
         acc = np.zeros_like(target.flat())
-        for R, p in zip(ops.rotations, ops.perms):
+        for R, p in zip(ops.rotations, ops.permutations):
             acc += act(R, p, target).flat()
         return target.unflat(acc / len(ops))
     mats = _representation(ops, target)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symcompile.curie.group import Operations
+from symcompile.structures.operations import Operations
 from symcompile.errors import InputError
 from symcompile.o3 import Irrep, Irreps
 from symcompile.o3.irreps import check_irreps_size, parse_irreps_spec

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from symcompile.curie.group import Operations
+from symcompile.structures.operations import Operations
 from symcompile.o3 import Irrep, Irreps
 
 __all__ = ["Unblocking", "unblocking_irreps", "invariant_direction", "stabiliser"]

@@ -30,12 +30,12 @@ from typing import Callable
 import numpy as np
 
 from symcompile.errors import InputError
+from symcompile.o3.rotations import axis_angle_to_matrix
 
 __all__ = [
     "PointGroup",
     "point_group",
     "point_group_names",
-    "point_group_from_space_group",
     "point_group_from_matrices",
     "crystallographic_point_groups",
     "continuous_point_groups",
@@ -61,12 +61,8 @@ def _snap(M: np.ndarray) -> np.ndarray:
 
 
 def rotation_matrix(axis: tuple[float, float, float] | np.ndarray, angle: float) -> np.ndarray:
-    """Proper rotation by ``angle`` (radians, right hand) about ``axis`` (Rodrigues)."""
-    n = np.asarray(axis, dtype=np.float64)
-    n = n / np.linalg.norm(n)
-    K = np.array([[0.0, -n[2], n[1]], [n[2], 0.0, -n[0]], [-n[1], n[0], 0.0]])
-    R = np.eye(3) + math.sin(angle) * K + (1.0 - math.cos(angle)) * (K @ K)
-    return _snap(R)
+    """Proper rotation by ``angle`` (radians, right hand) about ``axis``, round-off snapped to exact values."""
+    return _snap(axis_angle_to_matrix(np.asarray(axis, dtype=np.float64), angle))
 
 
 def mirror_matrix(normal: tuple[float, float, float] | np.ndarray) -> np.ndarray:
@@ -409,41 +405,6 @@ def point_group(name: str | PointGroup) -> PointGroup:
     hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
     raise InputError(f"unknown point group {name!r}{hint} (Hermann–Mauguin like '4/mmm', '-42m' or "
                      f"Schoenflies like 'D4h'; continuous: SO3, O3, Cinf, Cinfv, Cinfh, Dinf, Dinfh)")
-
-
-@functools.lru_cache(maxsize=None)
-def _space_group_symbols() -> dict[int, str]:
-    import warnings
-
-    import spglib
-
-    symbols: dict[int, str] = {}
-    for hall in range(1, 531):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            t = spglib.get_spacegroup_type(hall)
-        number = int(t.number)
-        if number not in symbols:  # first Hall number = the standard setting
-            symbols[number] = str(t.international_short)
-    return symbols
-
-
-def space_group_to_point_group_symbol(hm: str) -> str:
-    """``'P4_2/mnm'`` -> ``'4/mmm'``, ``'P-4b2'`` -> ``'-4m2'``: the point group in the same setting."""
-    s = hm.replace(" ", "")
-    s = s[1:] if s and s[0] in "PABCFIRS" else s
-    s = re.sub(r"_\d", "", s)
-    s = re.sub(r"[abcnde]", "m", s)
-    return s
-
-
-def point_group_from_space_group(number: int) -> PointGroup:
-    """The point group of space group ``number`` (1-230), in the setting of its standard symbol."""
-    text = str(number).strip()
-    if isinstance(number, bool) or not text.isdigit() or not 1 <= int(text) <= 230:
-        raise InputError(f"space group number must be an integer 1-230, got {number!r}")
-    n = int(text)
-    return point_group(space_group_to_point_group_symbol(_space_group_symbols()[n]))
 
 
 def _signature(matrices: np.ndarray) -> tuple[tuple[tuple[int, int], int], ...]:

@@ -61,11 +61,11 @@ class Block:
 def blocks_of(match: ParentMatch, irreps: Irreps) -> list[Block]:
     """Every (parent orbit, irrep) block, orbits ordered by species then Wyckoff letter."""
     out = []
-    orbits = sorted(set(match.orbit.tolist()), key=lambda o: (match.child.symbols[o], match.wyckoffs[o], o))
+    orbits = sorted(set(match.orbit.tolist()), key=lambda o: (match.child.species[o], match.wyckoffs[o], o))
     for o in orbits:
         atoms = np.flatnonzero(match.orbit == o)
         for (_, ir), sl in zip(irreps, irreps.slices()):
-            out.append(Block(ir, atoms, sl, match.child.symbols[o], match.wyckoffs[o], match.site_symmetry[o],
+            out.append(Block(ir, atoms, sl, match.child.species[o], match.wyckoffs[o], match.site_symmetry[o],
                              match.multiplicity(o), match.site_symmetry_order(o)))
     return out
 
@@ -75,9 +75,9 @@ def block_representation(block: Block, match: ParentMatch, D: np.ndarray,
     """(n_ops, m d, m d): the action of the parent operations (all, or those in ``which``) on the block."""
     ops = np.arange(len(match.ops)) if which is None else np.flatnonzero(which)
     m, d = len(block.atoms), block.irrep.dim
-    local = np.full(match.child.n, -1)
+    local = np.full(match.child.num_atoms, -1)
     local[block.atoms] = np.arange(m)
-    targets = local[match.ops.perms[ops][:, block.atoms]]  # (n_ops, m): where each block atom goes
+    targets = local[match.ops.permutations[ops][:, block.atoms]]  # (n_ops, m): where each block atom goes
     rho = np.zeros((len(ops), m, d, m, d))
     k_idx, j_idx = np.meshgrid(np.arange(len(ops)), np.arange(m), indexing="ij")
     rho[k_idx, targets, :, j_idx, :] = D[ops][:, None, block.columns, block.columns]
@@ -102,12 +102,12 @@ def analyse_blocks(match: ParentMatch, irreps: Irreps, D: np.ndarray, translatio
             continue
         fixed = np.ones(len(match.ops), dtype=bool)
         for _ in range(2):
-            generic = block.pattern(rng.normal(size=block.free_parameters), match.child.n, irreps.dim)
+            generic = block.pattern(rng.normal(size=block.free_parameters), match.child.num_atoms, irreps.dim)
             fixed &= invariant_mask(generic, D, match.ops, tol=1e-9)
         block.fixator = fixed
         block.group = {k: v for k, v in group_of_mask(match, block.fixator, symprec).items() if k != "mask"}
         block.carrier = int(block.fixator.sum()) == n_child
-        block.k_points = k_point_parameters(block, translations, match.child.n, irreps.dim)
+        block.k_points = k_point_parameters(block, translations, match.child.num_atoms, irreps.dim)
     return blocks
 
 
@@ -139,10 +139,10 @@ def site_displacement(match: ParentMatch, atoms: np.ndarray) -> float:
 
 def displacement_representation(match: ParentMatch) -> np.ndarray:
     """(n_ops, 3N, 3N): parent operations acting on per-atom displacement vectors (1o)."""
-    n, n_ops = match.child.n, len(match.ops)
+    n, n_ops = match.child.num_atoms, len(match.ops)
     rho = np.zeros((n_ops, n, 3, n, 3))
     k_idx, i_idx = np.meshgrid(np.arange(n_ops), np.arange(n), indexing="ij")
-    rho[k_idx, match.ops.perms, :, i_idx, :] = match.ops.cart[:, None]
+    rho[k_idx, match.ops.permutations, :, i_idx, :] = match.ops.rotations[:, None]
     return rho.reshape(n_ops, 3 * n, 3 * n)
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from symcompile.o3 import Irrep, Irreps
-from symcompile.order_params.crystal import quiet_spglib
-from symcompile.order_params.operations import Operations, space_group_type
+from symcompile.structures.operations import Operations
+from symcompile.structures.spacegroup import quiet_spglib, space_group_of_operations
 from symcompile.order_params.parent import ParentMatch
 
 #: Features smaller than this fraction of the largest per-atom feature norm count as zero.
@@ -34,7 +34,7 @@ def feature_irreps(lmax: int) -> Irreps:
 
 def representation(irreps: Irreps, ops: Operations) -> np.ndarray:
     """D(R) of every operation, (n_ops, dim, dim)."""
-    return np.asarray(irreps.D_from_matrix(ops.cart), dtype=np.float64).reshape(len(ops), irreps.dim, irreps.dim)
+    return np.asarray(irreps.D_from_matrix(ops.rotations), dtype=np.float64).reshape(len(ops), irreps.dim, irreps.dim)
 
 
 def invariant_mask(features: np.ndarray, D: np.ndarray, ops: Operations, tol: float = FEATURE_TOL) -> np.ndarray:
@@ -45,7 +45,7 @@ def invariant_mask(features: np.ndarray, D: np.ndarray, ops: Operations, tol: fl
     out = np.empty(len(ops), dtype=bool)
     for k in range(len(ops)):
         image = np.empty_like(features)
-        image[ops.perms[k]] = features @ D[k].T
+        image[ops.permutations[k]] = features @ D[k].T
         out[k] = float(np.abs(image - features).max()) <= tol * scale
     return out
 
@@ -101,7 +101,7 @@ def magnetic_cross_check(match: ParentMatch, features: np.ndarray, irreps: Irrep
         return None
     moments = moments / scale
     moments = np.where(np.abs(moments) < tol, 0.0, moments)
-    lattice, frac, numbers = match.parent.cell
+    lattice, frac, numbers = match.parent.spglib_cell()
     with quiet_spglib():
         sym = spglib.get_magnetic_symmetry((lattice, frac, numbers, moments), symprec=symprec,
                                            mag_symprec=max(10 * tol, 1e-5), is_axial=irrep.p == 1)
@@ -110,10 +110,16 @@ def magnetic_cross_check(match: ParentMatch, features: np.ndarray, irreps: Irrep
         return {"irrep": str(irrep), "spglib_operations": None, "operations": int(ours.sum()), "agree": False}
     keep = ~np.asarray(sym["time_reversals"], dtype=bool)
     theirs = {_op_key(W, t) for W, t in zip(sym["rotations"][keep], sym["translations"][keep])}
-    mine = {_op_key(W, t) for W, t in zip(match.ops.rotations[ours], match.ops.translations[ours])}
+    mine = {_op_key(W, t) for W, t in zip(match.ops.frac_rotations[ours], match.ops.frac_translations[ours])}
     sg = space_group_type(match.ops.subset(ours), lattice, symprec)
     return {"irrep": str(irrep), "spglib_operations": len(theirs), "operations": len(mine),
             "agree": theirs == mine, "space_group": sg}
+
+
+def space_group_type(ops: Operations, lattice: np.ndarray, symprec: float) -> dict[str, Any]:
+    """``{"number", "symbol"}`` of a set of crystal operations (both None if they are no space group)."""
+    found = space_group_of_operations(ops.frac_rotations, ops.frac_translations, lattice, symprec)
+    return found if found is not None else {"number": None, "symbol": None}
 
 
 def _op_key(W: np.ndarray, t: np.ndarray) -> tuple[int, ...]:

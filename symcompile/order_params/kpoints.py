@@ -44,8 +44,8 @@ class Translations:
 
     def __init__(self, match: ParentMatch) -> None:
         pure = match.ops.pure_translations
-        self.t = match.ops.translations[pure]  # (n_T, 3) fractional, child cell
-        self.perms = match.ops.perms[pure]
+        self.t = match.ops.frac_translations[pure]  # (n_T, 3) fractional, child cell
+        self.perms = match.ops.permutations[pure]
         self.n = len(self.t)
         self.kpoints = self._kpoints(match)
         phases = np.array([kp.h for kp in self.kpoints], dtype=float) @ self.t.T  # (n_k, n_T)

@@ -25,7 +25,7 @@ def write_mcif(path: str | os.PathLike[str], match: ParentMatch, features: np.nd
     alpha = np.degrees(np.arccos(lattice[1] @ lattice[2] / (b * c)))
     beta = np.degrees(np.arccos(lattice[0] @ lattice[2] / (a * c)))
     gamma = np.degrees(np.arccos(lattice[0] @ lattice[1] / (a * b)))
-    moments = np.zeros((match.child.n, 3))
+    moments = np.zeros((match.child.num_atoms, 3))
     kinds = []
     for name in ("1e", "1o"):
         ir = Irrep(name)
@@ -52,8 +52,8 @@ def write_mcif(path: str | os.PathLike[str], match: ParentMatch, features: np.nd
         "loop_", "_atom_site_label", "_atom_site_type_symbol", "_atom_site_fract_x", "_atom_site_fract_y",
         "_atom_site_fract_z", "_atom_site_occupancy",
     ]
-    labels = [f"{s}{i + 1}" for i, s in enumerate(match.child.symbols)]
-    for label, s, x in zip(labels, match.child.symbols, match.parent.frac):
+    labels = [f"{s}{i + 1}" for i, s in enumerate(match.child.species)]
+    for label, s, x in zip(labels, match.child.species, match.parent.frac_coords):
         x = np.round(x, 6) + 0.0
         lines.append(f"{label} {s} {x[0]:.6f} {x[1]:.6f} {x[2]:.6f} 1")
     lines += ["loop_", "_atom_site_moment.label", "_atom_site_moment.crystalaxis_x",

@@ -7,7 +7,6 @@ child -> canonical cell -> parent (found or given) -> carriers by symmetry -> tr
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,12 +15,6 @@ import numpy as np
 
 from symcompile.errors import InputError
 from symcompile.order_params.carriers import Block, analyse_blocks, primary_carrier
-from symcompile.order_params.crystal import (
-    Crystal,
-    check_sane,
-    crystal_from,
-    standard_primitive,
-)
 from symcompile.order_params.decorate import (
     decorated_group,
     feature_irreps,
@@ -34,24 +27,34 @@ from symcompile.order_params.kpoints import Translations
 from symcompile.order_params.parent import (
     DEFAULT_MAX_DISPLACEMENT,
     ParentMatch,
+    check_sane,
     find_parent,
     match_parent,
+    standard_primitive,
 )
+from symcompile.structures.structure import Structure
 
 COMMAND = "order-params"
 MAX_LMAX = 4
 
 
-def load_crystal(obj: Any, what: str) -> Crystal:
-    """A Crystal from a path (any format symcompile reads) or an in-memory structure."""
-    if isinstance(obj, (str, os.PathLike)):
-        from symcompile.structures.reading import load
+def load_crystal(obj: Any, what: str) -> Structure:
+    """An ordered crystal (species = elements) from a path (any format symcompile reads) or a structure.
 
-        loaded = load(obj)
-        if loaded.kind != "crystal" or loaded.cell is None:
-            raise InputError(f"the {what} is a molecule: order-params needs a periodic crystal")
-        return crystal_from(loaded.cell, what)
-    return crystal_from(obj, what)
+    Disordered (partially occupied) sites and molecules are bad input: an order parameter lives
+    on the atoms of an ordered periodic crystal; oxidation states do not change the structure.
+    """
+    from symcompile.structures.reading import as_structure_or_file
+
+    try:
+        structure = as_structure_or_file(obj)
+    except TypeError:
+        raise InputError(f"cannot use {type(obj).__name__} as a crystal") from None
+    if structure.lattice is None:
+        raise InputError(f"the {what} is a molecule: order-params needs a periodic crystal")
+    if not structure.ordered or any(":" in s or "," in s for s in structure.species):
+        raise InputError(f"the {what} is disordered (partial occupancies): order-params needs an ordered crystal")
+    return structure.replace(species=structure.elements)
 
 
 def _sg(group: dict[str, Any]) -> dict[str, Any]:
@@ -78,11 +81,12 @@ def _block_dict(block: Block, primary: Block | None, gradient: np.ndarray | None
 def order_parameters(child: Any, parent: Any = None, *, max_displacement: float = DEFAULT_MAX_DISPLACEMENT,
                      lmax: int = 2, seed: int = 0, steps: int = 200, symprec: float = 1e-3,
                      angle_tol: float | None = None, discover: bool = True, write_mcif: str | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                     progress: Callable[[int, int], None] | None = None, train: bool = True) -> dict[str, Any]:
     """Find and verify the symmetry-breaking order parameter of ``child`` relative to its parent.
 
-    ``child``/``parent``: paths or structures (pymatgen ``Structure``, structures ``Cell``).
+    ``child``/``parent``: paths or structures (:class:`~symcompile.structures.Structure`, pymatgen).
     Returns the record documented in the README (``status`` "failed" if verification fails).
+    ``train=False``: group theory only (parent and carriers; no network, torch not imported).
     """
     start = time.perf_counter()
     if not 0 <= lmax <= MAX_LMAX:
@@ -108,6 +112,13 @@ def order_parameters(child: Any, parent: Any = None, *, max_displacement: float 
     blocks = analyse_blocks(match, irreps, D, translations, symprec)
     primary = primary_carrier(blocks, match, D)
     t_symmetry = time.perf_counter()
+    if not train:
+        record = _group_theory_record(given, canonical, match, blocks, primary, D)
+        record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
+                             "total": round(time.perf_counter() - start, 3)}
+        record.update({"lmax": lmax, "max_displacement": max_displacement,
+                       "tolerances": {"symprec": symprec, "angle_tol": angle_tol}})
+        return record
 
     from symcompile.order_params.training import (  # torch from here on
         TrainSettings,
@@ -134,7 +145,7 @@ def order_parameters(child: Any, parent: Any = None, *, max_displacement: float 
                                                                      translations, D)}
     final_run = discovery["run"] if primary is None and discovery else None
     if primary is not None:
-        free = np.zeros((match.child.n, irreps.dim), dtype=bool)
+        free = np.zeros((match.child.num_atoms, irreps.dim), dtype=bool)
         free[np.ix_(primary.atoms, np.arange(irreps.dim)[primary.columns])] = True
         final_run = train(model, match, irreps, D, settings, free=free, progress=phase_progress(phases - 1))
     assert final_run is not None
@@ -168,17 +179,9 @@ def order_parameters(child: Any, parent: Any = None, *, max_displacement: float 
                                  f"({match.child_group['symbol']})")
 
     carriers = [b for b in blocks if b.carrier]
-    record: dict[str, Any] = {
-        "command": COMMAND,
-        "formula": given.formula(),
-        "child": {"space_group": _sg(match.child_group), "atoms": given.n, "atoms_primitive": canonical.n},
-        "parent": {
-            "space_group": _sg(match.parent_group), "given": match.given,
-            "found_at_tolerance": round(match.found_at, 4),
-            "max_displacement": round(match.max_displacement, 4),
-            "cells_in_child": match.parent_cells,
-            "sites": _sites(match),
-        },
+    record: dict[str, Any] = _common(given, canonical, match)
+    record.update({
+        "trained": True,
         "order_parameters": entries,
         "glazer": glazer(entries, match),
         "primary_carrier": None if primary is None else {
@@ -202,8 +205,7 @@ def order_parameters(child: Any, parent: Any = None, *, max_displacement: float 
         },
         "spglib_check": cross,
         "seed": seed,
-        "symprec": symprec,
-        "angle_tol": angle_tol,
+        "tolerances": {"symprec": symprec, "angle_tol": angle_tol},
         "lmax": lmax,
         "max_displacement": max_displacement,
         "network": {"radius": round(final_run.radius, 4), "hidden": settings.hidden, "layers": settings.layers,
@@ -214,15 +216,59 @@ def order_parameters(child: Any, parent: Any = None, *, max_displacement: float 
         "summary": (f"{primary.irrep} on {primary.species} {site_label(primary)}" if primary is not None
                     else "combination") + f": {match.parent_group['symbol']} -> {match.child_group['symbol']}",
         "status": "ok" if verified else "failed",
-    }
+    })
     if mcif_path:
         record["mcif"] = mcif_path
     return record
 
 
+def _common(given: Structure, canonical: Structure, match: ParentMatch) -> dict[str, Any]:
+    """What every order-params record says: the child, its groups, the parent and its sites."""
+    from symcompile.structures.naming import crystal_point_group_entry
+
+    number = match.child_group.get("number")
+    return {
+        "command": COMMAND,
+        "formula": given.formula(),
+        "space_group": _sg(match.child_group),
+        "point_group": crystal_point_group_entry(number) if number else None,
+        "child": {"space_group": _sg(match.child_group), "atoms": given.num_atoms,
+                  "atoms_primitive": canonical.num_atoms},
+        "parent": {
+            "space_group": _sg(match.parent_group), "given": match.given,
+            "found_at_tolerance": round(match.found_at, 4),
+            "max_displacement": round(match.max_displacement, 4),
+            "cells_in_child": match.parent_cells,
+            "sites": _sites(match),
+        },
+    }
+
+
+def _group_theory_record(given: Structure, canonical: Structure, match: ParentMatch, blocks: list[Block],
+                         primary: Block | None, D: np.ndarray) -> dict[str, Any]:
+    """The record without training: parent and carriers, decided by group theory alone."""
+    record = _common(given, canonical, match)
+    record.update({
+        "trained": False,
+        "primary_carrier": None if primary is None else {
+            "irrep": str(primary.irrep), "species": primary.species, "wyckoff": site_label(primary)},
+        "carriers": [_block_dict(b, primary, None, match, D) for b in blocks if b.carrier],
+        "other_blocks": [{"irrep": str(b.irrep), "species": b.species, "wyckoff": site_label(b),
+                          "space_group_alone": _sg(b.group or {})}
+                         for b in blocks if b.free_parameters and not b.carrier],
+        "verified": None,
+        "notes": [] if primary is not None else [
+            "no single (site, irrep) block carries the child's group alone; training finds a combination"],
+        "summary": (f"{primary.irrep} on {primary.species} {site_label(primary)}" if primary is not None
+                    else "combination") + f": {match.parent_group['symbol']} -> {match.child_group['symbol']}",
+        "status": "ok",
+    })
+    return record
+
+
 def _sites(match: ParentMatch) -> list[dict[str, Any]]:
     out = []
-    for o in sorted(set(match.orbit.tolist()), key=lambda o: (match.child.symbols[o], match.wyckoffs[o])):
-        out.append({"species": match.child.symbols[o], "wyckoff": f"{match.multiplicity(o)}{match.wyckoffs[o]}",
+    for o in sorted(set(match.orbit.tolist()), key=lambda o: (match.child.species[o], match.wyckoffs[o])):
+        out.append({"species": match.child.species[o], "wyckoff": f"{match.multiplicity(o)}{match.wyckoffs[o]}",
                     "site_symmetry": match.site_symmetry[o]})
     return out

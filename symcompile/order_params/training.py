@@ -26,8 +26,8 @@ import torch
 
 from symcompile.nn import FullyConnectedTensorProduct, Network, periodic_radius_graph
 from symcompile.o3 import Irreps
-from symcompile.order_params.crystal import min_image_distances
 from symcompile.order_params.decorate import invariant_mask
+from symcompile.structures.neighbours import nearest_neighbour_distances
 from symcompile.order_params.parent import ParentMatch
 
 
@@ -59,9 +59,7 @@ class TrainResult:
 
 def default_radius(match: ParentMatch) -> float:
     """1.2 x the largest nearest-neighbour distance of the parent: every atom sees its first shell."""
-    d = min_image_distances(match.parent)
-    np.fill_diagonal(d, np.inf)
-    return float(1.2 * d.min(axis=1).max())
+    return float(1.2 * nearest_neighbour_distances(match.parent).max())
 
 
 def group_weights(irreps: Irreps) -> np.ndarray:
@@ -87,10 +85,10 @@ class Model(torch.nn.Module):
         super().__init__()
         dtype = torch.float64
         torch.manual_seed(settings.seed)
-        kinds = match.child.species
-        n = match.child.n
+        kinds = sorted(set(match.child.species))
+        n = match.child.num_atoms
         z = torch.zeros(n, len(kinds), dtype=dtype)
-        z[torch.arange(n), torch.tensor([kinds.index(s) for s in match.child.symbols])] = 1.0
+        z[torch.arange(n), torch.tensor([kinds.index(s) for s in match.child.species])] = 1.0
         self.register_buffer("z", z)
         self.register_buffer("target", torch.tensor(match.displacements, dtype=dtype))
         self.norm = float((self.target**2).sum())
@@ -100,7 +98,7 @@ class Model(torch.nn.Module):
         if settings.quadratic:
             self.square = FullyConnectedTensorProduct(irreps, irreps, settings.quadratic).to(dtype)
             irreps_in = irreps_in + Irreps(settings.quadratic)
-        pos = torch.tensor(match.parent.cart, dtype=dtype)
+        pos = torch.tensor(match.parent.cart_coords, dtype=dtype)
         lattice = torch.tensor(match.parent.lattice, dtype=dtype)
         edges = periodic_radius_graph(pos, lattice, self.radius).edge_src.numel()
         self.net = Network(irreps_in, settings.hidden, "1o", irreps_node_attr=f"{len(kinds)}x0e", lmax=2,
@@ -175,7 +173,7 @@ def _train(model: Model, match: ParentMatch, irreps: Irreps, D: np.ndarray, sett
            free: np.ndarray | None, progress: Callable[[int, int], None] | None) -> TrainResult:
     dtype = torch.float64
     model.reset()
-    n = match.child.n
+    n = match.child.num_atoms
     slices = irreps.slices()
     block_weight = torch.tensor(group_weights(irreps), dtype=dtype)
     mask = torch.ones(n, irreps.dim, dtype=dtype) if free is None else torch.tensor(free, dtype=dtype)

@@ -1,7 +1,12 @@
-"""Structures: reading crystals and molecules, and their space groups / point groups.
+"""Structures: THE structure model, every reader, symmetry operations, space and point groups.
+
+``Structure`` (crystals and molecules), ``read_structure(path)``, ``symmetry_operations(s)``
+(one ``Operations`` class with atom permutations and exactly orthogonal Cartesian rotations),
+``analyse_symmetry(path_or_structure)``, naming and settings from spglib's database. Every
+other package gets its structures, operations and group names from here.
 
 Loaded lazily, so that importing :mod:`symcompile.structures` costs nothing until used
-(pymatgen is imported only by the readers that need it; torch never).
+(spglib and pymatgen are imported by the parts that need them; torch never).
 """
 
 from __future__ import annotations
@@ -10,62 +15,29 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "Cell": "symcompile.structures.cell",
-    "as_cell": "symcompile.structures.cell",
-    "cell_from_structure": "symcompile.structures.cell",
-    "load": "symcompile.structures.reading",
-    "read_structure": "symcompile.structures.reading",
-    "read_declared": "symcompile.structures.reading",
-    "require_ordered": "symcompile.structures.reading",
-    "is_ordered": "symcompile.structures.reading",
-    "to_pymatgen_molecule": "symcompile.structures.reading",
-    "dataset": "symcompile.structures.spacegroup",
-    "space_group_info": "symcompile.structures.spacegroup",
-    "symmetry_operations": "symcompile.structures.spacegroup",
-    "SymmetryOperations": "symcompile.structures.spacegroup",
-    "point_group_rotations": "symcompile.structures.spacegroup",
-    "cartesian_rotations": "symcompile.structures.spacegroup",
-    "number_from_symbol": "symcompile.structures.spacegroup",
-    "crystal_system": "symcompile.structures.spacegroup",
-    "molecule_symmetry": "symcompile.structures.molecules",
-    "MoleculeSymmetry": "symcompile.structures.molecules",
-    "point_group_of_molecule": "symcompile.structures.molecules",
-    "compare_declared": "symcompile.structures.declared",
-    "analyse_symmetry": "symcompile.structures.task",
-    "SymmetryTask": "symcompile.structures.task",
+    # the model
+    "Structure": "structure", "Declared": "structure", "from_pymatgen": "structure", "as_structure": "structure",
+    "Cell": "structure", "as_cell": "structure", "cell_from_structure": "structure", "element_of": "structure",
+    # reading
+    "read_structure": "reading", "load": "reading", "read_declared": "reading", "require_ordered": "reading",
+    "as_structure_or_file": "reading", "format_of_name": "files", "is_structure_file": "files",
+    # operations and groups
+    "Operations": "operations", "symmetry_operations": "operations", "crystal_operations": "operations",
+    "operations_from_symmetry": "operations", "cartesian_rotations": "operations",
+    "molecule_operations": "molecules", "finite_approximant": "molecules",
+    "dataset": "spacegroup", "standardize": "spacegroup", "space_group_name": "spacegroup",
+    "point_group_from_space_group": "spacegroup", "number_from_symbol": "spacegroup",
+    "hall_number_from_symbol": "spacegroup", "space_group_of_operations": "spacegroup",
+    "quiet_spglib": "spacegroup", "crystal_system": "spacegroup",
+    "schoenflies_symbol": "naming", "hermann_mauguin": "naming", "point_group_entry": "naming",
+    "analyse_symmetry": "analysis", "crystal_symmetry": "analysis",
+    "overlapping_pair": "neighbours",
 }
 
-__all__ = ["spglib_cell", "structure_point_group", *_LAZY]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "compare_declared":
-        return importlib.import_module("symcompile.structures.declared").compare
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return getattr(importlib.import_module(f"symcompile.structures.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'symcompile.structures' has no attribute {name!r}")
-
-
-def spglib_cell(structure: Any) -> tuple[Any, Any, Any]:
-    """``(lattice, positions, numbers)`` of a pymatgen Structure or Cell, as spglib takes it."""
-    from symcompile.structures.cell import as_cell
-
-    return as_cell(structure).spglib_cell()
-
-
-def structure_point_group(obj: Any, symprec: float = 1e-3, angle_tol: float | None = None) -> Any:
-    """Cartesian point group rotations (n, 3, 3) of a crystal or a molecule, in its own frame.
-
-    Crystals: the rotations of the space group (exactly orthogonal). Molecules: the point
-    group about the centre of mass; for C∞v / D∞h / Kh a finite subgroup exact below a
-    degree (see :mod:`symcompile.structures.molecules`).
-    """
-    from symcompile.structures.cell import Cell
-
-    if isinstance(obj, Cell) or hasattr(obj, "lattice"):
-        from symcompile.structures.spacegroup import point_group_rotations
-
-        return point_group_rotations(obj, symprec, angle_tol)
-    from symcompile.structures.molecules import molecule_symmetry
-
-    return molecule_symmetry(obj, symprec).rotations

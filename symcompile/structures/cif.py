@@ -1,13 +1,15 @@
-"""A small, fast CIF reader for the common case, and the space group a CIF declares.
+"""CIF syntax, the symmetry a CIF gives, and a fast builder of the crystal for the common case.
 
-A CIF gives a cell, symmetry operations and the asymmetric unit; the crystal is the orbit
-of those atoms under the operations. This reader handles ordered single-block CIFs with
-explicit operations (what databases and pymatgen write) about 20x faster than pymatgen's
-CifParser; anything else (partial occupancy, oxidation-state tables, magnetic CIFs,
-operations given only by symbol, several data blocks) returns ``None`` so that the caller
-falls back to pymatgen. The result is the same cell pymatgen builds: same lattice matrix
-(pymatgen's ``Lattice.from_parameters`` convention), 1/3 and 2/3 snapped as pymatgen does,
-duplicates merged at 1e-4 in fractional coordinates.
+A CIF gives a cell, symmetry operations and the asymmetric unit; the crystal is the orbit of
+those atoms under the operations. The operations are the ones listed; failing that, those of
+the declared space group (Hall symbol, or H-M symbol with its setting such as ``C2:b1``,
+``Fd-3m:2``, ``R-3c:H``, from spglib's database); failing that, P1 with a note. The fast
+builder handles ordered single-structure CIFs (what databases and pymatgen write) about 20x
+faster than pymatgen's CifParser and returns ``None`` otherwise (partial occupancy,
+oxidation-state tables, magnetic CIFs, several structures), so that the caller falls back to
+pymatgen. It builds the cell pymatgen builds: same lattice matrix (pymatgen's
+``Lattice.from_parameters`` convention), 1/3 and 2/3 snapped as pymatgen does, duplicates
+merged at 1e-4 in fractional coordinates.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from symcompile.structures.cell import ATOMIC_NUMBER, Cell
+from symcompile.errors import InputError
+from symcompile.structures.structure import ATOMIC_NUMBER, Declared, Structure
 
 _TOKEN = re.compile(r"""'(.*?)'(?=\s|$)|"(.*?)"(?=\s|$)|(\S+)""")
 _UNCERTAINTY = re.compile(r"\(\d*\)?$")
@@ -195,11 +198,16 @@ def parse_symop(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def symmetry_operations_of(block: CifBlock) -> tuple[np.ndarray, np.ndarray] | None:
-    """The operations listed in the block (rotations, translations), or None if none are listed."""
+    """The operations listed in the block (rotations, translations), or None if none are listed.
+
+    Raises :class:`CifSyntaxError` if a listed operation cannot be read."""
     for tag in SYMOP_TAGS:
         column = block.column(tag)
         if column:
-            ops = [parse_symop(s) for s in column]
+            try:
+                ops = [parse_symop(s) for s in column]
+            except (ValueError, ZeroDivisionError) as exc:
+                raise CifSyntaxError(f"unreadable symmetry operation ({str(exc)[:80]})") from None
             return np.array([r for r, _ in ops]), np.array([t for _, t in ops])
     return None
 
@@ -282,26 +290,103 @@ def _orbits_overlap(points: np.ndarray, owner: np.ndarray, chunk: int = 512) -> 
     return False
 
 
-def fast_cell(blocks: list[CifBlock]) -> Cell | None:
-    """The crystal of an ordered single-structure CIF, or None when pymatgen must decide."""
-    with_atoms = [b for b in blocks if "_atom_site_fract_x" in b.loops or "_atom_site_fract_x" in b.items]
-    if len(with_atoms) != 1:
+def atom_blocks(blocks: list[CifBlock]) -> list[CifBlock]:
+    """The data blocks that hold atom sites."""
+    return [b for b in blocks if "_atom_site_fract_x" in b.loops or "_atom_site_fract_x" in b.items]
+
+
+def is_magnetic(block: CifBlock) -> bool:
+    """A magnetic CIF (mCIF): its operations carry time reversal; pymatgen reads those."""
+    return any(key.startswith(("_space_group_magn", "_space_group_symop_magn", "_atom_site_moment"))
+               for key in (*block.items, *block.loops))
+
+
+def cell_lattice(block: CifBlock) -> np.ndarray | None:
+    """The lattice of the cell parameters (pymatgen's convention), or None if they are unusable."""
+    try:
+        params = [cif_float(block.get(f"_cell_{name}") or "")
+                  for name in ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma")]
+    except ValueError:
         return None
-    block = with_atoms[0]
+    if min(params[:3]) <= 0 or not all(0 < angle < 180 for angle in params[3:]):
+        return None
+    with np.errstate(all="ignore"):
+        lattice = lattice_from_parameters(*params)
+    if not np.all(np.isfinite(lattice)) or abs(np.linalg.det(lattice)) < 1e-6:
+        return None
+    return lattice
+
+
+def operations_of_block(block: CifBlock, lattice: np.ndarray | None
+                        ) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """(rotations, translations, note): the listed operations, else the declared group's, else P1.
+
+    The note says in plain words where the operations came from when they were not listed.
+    A declared symbol that cannot be read, with no operations listed, is an :class:`InputError`.
+    """
+    from symcompile.structures.spacegroup import (
+        hall_number_from_hall, hall_number_from_symbol, hall_number_of, operations_of_hall, space_group_types,
+    )
+
+    listed = symmetry_operations_of(block)  # CifSyntaxError if one cannot be read: pymatgen may
+    if listed is not None:
+        return listed[0], listed[1], None
+    declared = declared_space_group([block])
+    hall = None
+    said = ""
+    if declared.hall:
+        hall = hall_number_from_hall(declared.hall)
+        said = f"Hall symbol {declared.hall!r}"
+    if hall is None and declared.symbol:
+        hall = hall_number_from_symbol(declared.symbol, lattice)
+        said = f"H-M symbol {declared.symbol!r}"
+        if hall is None:
+            raise InputError(f"the CIF lists no symmetry operations and its space-group symbol "
+                             f"{declared.symbol!r} is not one this reader knows")
+    if hall is None and declared.hall:
+        raise InputError(f"the CIF lists no symmetry operations and its Hall symbol {declared.hall!r} "
+                         "is not one this reader knows")
+    if hall is None and declared.number is not None:
+        if not 1 <= declared.number <= 230:
+            raise InputError(f"the CIF lists no symmetry operations and its space-group number "
+                             f"{declared.number} is not in 1-230")
+        hall = hall_number_of(declared.number)
+        said = f"space-group number {declared.number} (standard setting assumed)"
+    if hall is None:
+        return (np.eye(3, dtype=int)[None], np.zeros((1, 3)),
+                "the CIF gives no symmetry operations and no space group: read as P1, with only the atoms "
+                "it lists")
+    sg = space_group_types()[hall - 1]
+    setting = f", setting {sg.choice}" if sg.choice else ""
+    rotations, translations = operations_of_hall(hall)
+    note = (f"the CIF lists no symmetry operations: the {len(rotations)} operations of "
+            f"{sg.international_full} (No. {sg.number}{setting}) from its {said} were used")
+    if declared.number is not None and declared.number != int(sg.number):
+        note += f"; its space-group number {declared.number} disagrees with that symbol"
+    return rotations, translations, note
+
+
+def symop_text(rotation: np.ndarray, translation: np.ndarray) -> str:
+    """(W, w) -> ``'-y,x-y,z+1/3'`` (the CIF form)."""
+    rows = []
+    for r, t in zip(np.asarray(rotation, dtype=int), np.asarray(translation, dtype=float)):
+        terms = [("-" if c < 0 else "+") + (str(abs(c)) if abs(c) != 1 else "") + v
+                 for c, v in zip(r, "xyz") if c]
+        frac = Fraction(float(t) % 1.0).limit_denominator(48)
+        if frac:
+            terms.append(f"+{frac}")
+        text = "".join(terms).lstrip("+")
+        rows.append(text or "0")
+    return ",".join(rows)
+
+
+def fast_structure(block: CifBlock, rotations: np.ndarray, translations: np.ndarray, lattice: np.ndarray,
+                   source: str = "") -> Structure | None:
+    """The crystal of an ordered CIF block under the given operations, or None when pymatgen must decide."""
     if any(key.startswith(("_space_group_magn", "_atom_site_moment", "_atom_type_oxidation_number",
                            "_atom_site_attached_hydrogens", "_parent_space_group"))
            for key in (*block.items, *block.loops)):
         return None
-    try:
-        params = [cif_float(block.get(f"_cell_{name}") or "")
-                  for name in ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma")]
-        ops = symmetry_operations_of(block)
-    except (ValueError, ZeroDivisionError):
-        return None
-    if ops is None:
-        if any(block.get(tag) for tag in (*SYMBOL_TAGS, *HALL_TAGS, *NUMBER_TAGS)):
-            return None  # operations from the symbol: pymatgen's tables
-        ops = (np.eye(3, dtype=int)[None], np.zeros((1, 3)))
     labels = block.column("_atom_site_label")
     symbols = block.column("_atom_site_type_symbol")
     columns = [block.column(f"_atom_site_fract_{axis}") for axis in "xyz"]
@@ -311,20 +396,13 @@ def fast_cell(blocks: list[CifBlock]) -> Cell | None:
     if (symbols is not None and len(symbols) != len(labels)) or (
             occupancies is not None and len(occupancies) != len(labels)):
         return None
-    if min(params[:3]) <= 0 or not all(0 < angle < 180 for angle in params[3:]):
-        return None
-    with np.errstate(all="ignore"):
-        lattice = lattice_from_parameters(*params)
-    if not np.all(np.isfinite(lattice)) or abs(np.linalg.det(lattice)) < 1e-6:
-        return None
-    rotations, translations = ops
     elements: list[str] = []
     cache: dict[str, str | None] = {}
     for i, label in enumerate(labels):
-        source = symbols[i] if symbols is not None else label
-        if source not in cache:
-            cache[source] = None if ("+" in source and " " in source) else _element_from_symbol(source)
-        element = cache[source]
+        name = symbols[i] if symbols is not None else label
+        if name not in cache:
+            cache[name] = None if ("+" in name and " " in name) else _element_from_symbol(name)
+        element = cache[name]
         if element is None:
             return None
         elements.append(element)
@@ -339,27 +417,17 @@ def fast_cell(blocks: list[CifBlock]) -> Cell | None:
     if any(v is None for v in xyz):
         return None
     positions = _snap_thirds(np.stack(xyz, axis=1))  # type: ignore[arg-type]
-    orbits = _orbits(positions, rotations.astype(np.float64), translations)
+    orbits = _orbits(positions, np.asarray(rotations, dtype=np.float64), np.asarray(translations, dtype=np.float64))
     species = [element for element, orbit in zip(elements, orbits) for _ in range(len(orbit))]
     coords = np.concatenate(orbits)
     owner = np.repeat(np.arange(len(orbits)), [len(o) for o in orbits])
     # an atom listed twice (or symmetry-equivalent to one listed before) is merged by pymatgen
     if _orbits_overlap(coords, owner):
         return None
-    return Cell(lattice, coords, tuple(species))
+    return Structure(lattice, coords, tuple(species), source=source)
 
 
 # --------------------------------------------------------------------------- declared space group
-@dataclass(frozen=True)
-class Declared:
-    """What a CIF says about its own space group (any field may be missing)."""
-
-    number: int | None = None
-    symbol: str | None = None
-    hall: str | None = None
-    source: str | None = None
-
-
 def declared_space_group(blocks: list[CifBlock]) -> Declared:
     """The declared number / H-M symbol / Hall symbol of the first block that has any."""
     for block in blocks:

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import spglib
 
-from symcompile.structures.cif import Declared
 from symcompile.structures.spacegroup import (
-    hall_number_of, number_from_hall, number_from_symbol, point_group_of_number, standard_symbol,
+    crystal_class, hall_number_of, number_from_hall, number_from_symbol, operations_of_hall,
+    space_group_of_operations, standard_symbol,
 )
+from symcompile.structures.structure import Declared
 
 MATCHES = ("same", "higher", "lower", "different", "none declared")
 _TRANSLATION_TOL = 1e-2  # fractional; symmetry translations are multiples of 1/12 or 1/8
@@ -89,8 +90,8 @@ def _relation_by_operations(declared_ops: tuple[np.ndarray, np.ndarray],
 @functools.cache
 def subgroup_classes(number: int) -> frozenset[str]:
     """Point group symbols of all subgroups of the point group of space group ``number``."""
-    ops = spglib.get_symmetry_from_database(hall_number_of(number))
-    elements = np.unique(np.asarray(ops["rotations"], dtype=np.int64).reshape(-1, 9), axis=0).reshape(-1, 3, 3)
+    rotations, _ = operations_of_hall(hall_number_of(number))
+    elements = np.unique(np.asarray(rotations, dtype=np.int64).reshape(-1, 9), axis=0).reshape(-1, 3, 3)
     index = {m.tobytes(): i for i, m in enumerate(elements)}
     n = len(elements)
     table = [[index[(elements[i] @ elements[j]).tobytes()] for j in range(n)] for i in range(n)]
@@ -126,8 +127,8 @@ def subgroup_classes(number: int) -> frozenset[str]:
 
 
 def _relation_by_class(declared_number: int, detected_number: int) -> str:
-    dec_class = point_group_of_number(declared_number)
-    det_class = point_group_of_number(detected_number)
+    dec_class = crystal_class(declared_number)
+    det_class = crystal_class(detected_number)
     if dec_class != det_class and dec_class in subgroup_classes(detected_number):
         return "higher"
     if dec_class != det_class and det_class in subgroup_classes(declared_number):
@@ -152,13 +153,8 @@ def compare(declared: Declared, detected_number: int, detected_ops: tuple[np.nda
         return Comparison(shown, "same", f"detected {_label(detected_number)} as declared", tuple(notes))
     relation = None
     if cif_operations is not None and len(cif_operations[0]) > 0:
-        try:
-            listed = spglib.get_spacegroup_type_from_symmetry(
-                np.asarray(cif_operations[0], dtype=np.intc), np.asarray(cif_operations[1], dtype=np.double),
-                lattice, symprec=1e-3)
-        except spglib.SpglibError:
-            listed = None
-        if listed is not None and int(listed.number) == number:
+        listed = space_group_of_operations(cif_operations[0], cif_operations[1], lattice, symprec=1e-3)
+        if listed is not None and listed["number"] == number:
             relation = _relation_by_operations(cif_operations, detected_ops)
         else:
             notes.append("the CIF's listed operations do not form the declared group; compared by crystal class")

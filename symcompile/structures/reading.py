@@ -1,225 +1,54 @@
-"""Reading structure files: crystals (periodic) and molecules, with one-line errors.
+"""Reading any structure file into a :class:`Structure`, with one-line errors and plain-words notes.
 
-A crystal is a lattice plus atoms in it (CIF, POSCAR/CONTCAR, pymatgen JSON, extended XYZ
-with ``Lattice=``, anything pymatgen reads); a molecule has no lattice (plain XYZ, pymatgen
-Molecule JSON, ...). Every failure is an :class:`InputError` with one line; pymatgen's
-warnings are captured and returned as notes, never printed.
+One reader per format: CIF (:mod:`cif_reader`: fast builder, pymatgen fallback), XYZ and
+extended XYZ (:mod:`xyz`), POSCAR/CONTCAR including VASP 4 files whose element names are only
+on the first line, vasprun.xml (:mod:`vasprun`), pymatgen JSON, and anything else pymatgen reads. Compressed
+files (.gz, .bz2, .xz) and UTF-8 byte-order marks are handled before the format is chosen.
+Every failure is an :class:`InputError`; pymatgen's warnings become notes, never output.
+
+>>> from pathlib import Path
+>>> s = read_structure(Path(__file__).parents[2] / "examples" / "structures" / "water.xyz")
+>>> s.kind, s.formula()
+('molecule', 'H2O')
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from symcompile.errors import InputError
-from symcompile.structures.cell import Cell, as_cell, cell_from_structure
-from symcompile.structures.cif import (
-    CifSyntaxError, Declared, declared_space_group, fast_cell, parse_blocks, symmetry_operations_of,
-)
-from symcompile.structures.xyz import XyzMolecule, read_xyz
+from symcompile.structures.cif_reader import MAX_NOTES, one_line, plain_note, read_cif
+from symcompile.structures.files import format_of, read_text
+from symcompile.structures.structure import ATOMIC_NUMBER, Declared, Structure, from_pymatgen
+from symcompile.structures.vasprun import read_vasprun
+from symcompile.structures.xyz import read_xyz
 
 DISORDER_NOTE = ("partially occupied (disordered) sites: each distinct site composition is treated "
                  "as a distinct species")
-_MAX_NOTES = 5
-#: Control characters that do not occur in text files (tab, newlines, form feed allowed).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v")
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What a structure file holds, in the lean form the analysis needs."""
-
-    kind: str  # "crystal" | "molecule"
-    cell: Cell | None = None
-    molecule: Any = None  # XyzMolecule or pymatgen Molecule
-    notes: tuple[str, ...] = ()
-    declared: Declared = field(default_factory=Declared)
-    #: the symmetry operations the CIF lists (rotations, translations), in the CIF's cell
-    cif_operations: tuple[np.ndarray, np.ndarray] | None = None
-
-
-def _one_line(exc: BaseException | str) -> str:
-    text = str(exc).strip()
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if not first and isinstance(exc, BaseException):
-        first = type(exc).__name__
-    return first[:200]
 
 
 @contextmanager
 def _captured_warnings(notes: list[str]) -> Iterator[None]:
-    """Collect warnings (pymatgen's parser is chatty) as notes instead of printing them."""
+    """Collect warnings (pymatgen's parsers are chatty) as plain notes instead of printing them."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for item in caught:
         if issubclass(item.category, (DeprecationWarning, PendingDeprecationWarning)):
             continue
-        _add_note(notes, _one_line(str(item.message)))
-
-
-def _add_note(notes: list[str], note: str) -> None:
-    if note and note not in notes and len(notes) < _MAX_NOTES:
-        notes.append(note)
-
-
-def _read_text(path: str) -> str:
-    file = Path(path)
-    if not file.exists():
-        raise InputError("file not found")
-    if file.is_dir():
-        raise InputError("is a directory, not a structure file")
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}") from None
-    data = _decompressed(data)
-    if not data.strip():
-        raise InputError("empty file")
-    if b"\x00" in data:
-        raise InputError("not a structure file (binary data)")
-    text = data.decode("utf-8", errors="replace")
-    suspicious = len(data) - len(data.translate(None, _CONTROL_BYTES)) + text.count("\ufffd")
-    if suspicious > max(8, len(text) // 50):
-        raise InputError("not a structure file (binary data)")
-    return text
-
-
-def _decompressed(data: bytes) -> bytes:
-    """gzip / bzip2 / xz content, recognised by its magic bytes (e.g. ``x.cif.gz``)."""
-    import bz2
-    import gzip
-    import lzma
-
-    for magic, module in ((b"\x1f\x8b", gzip), (b"BZh", bz2), (b"\xfd7zXZ\x00", lzma)):
-        if data.startswith(magic):
-            try:
-                return module.decompress(data)  # type: ignore[attr-defined]
-            except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
-                raise InputError(f"corrupt compressed file ({exc})") from None
-    return data
-
-
-def _format_of(path: str, text: str) -> str:
-    name = os.path.basename(path).lower()
-    for suffix in (".gz", ".bz2", ".xz"):
-        name = name.removesuffix(suffix)
-    if name.endswith((".cif", ".mcif")):
-        return "cif"
-    if name.endswith((".xyz", ".extxyz")):
-        return "xyz"
-    if name.endswith(".json"):
-        return "json"
-    if name.startswith(("poscar", "contcar")) or name.endswith((".vasp", ".poscar")):
-        return "poscar"
-    head = next((line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
-    if head.lower().startswith("data_"):
-        return "cif"
-    if head.startswith(("{", "[")):
-        return "json"
-    if head.split()[:1] and head.split()[0].isdigit() and len(head.split()) == 1:
-        return "xyz"
-    return "other"
+        note = plain_note(str(item.message))
+        if note and note not in notes and len(notes) < MAX_NOTES:
+            notes.append(note)
 
 
 # --------------------------------------------------------------------------- formats
-def _load_cif(text: str, notes: list[str]) -> Loaded:
-    blocks = None
-    syntax_error = None
-    try:
-        blocks = parse_blocks(text)
-    except CifSyntaxError as exc:
-        syntax_error = f"CIF syntax error: {_one_line(exc)}"
-    cell = fast_cell(blocks) if blocks is not None else None
-    if cell is None and blocks is not None:
-        problem = _cif_problem(blocks)
-        if problem:
-            raise InputError(problem)
-    if cell is None:
-        cell = _pymatgen_cif(text, notes, syntax_error)
-        if syntax_error:
-            _add_note(notes, f"non-standard CIF ({syntax_error}); read by pymatgen")
-    declared = declared_space_group(blocks) if blocks else Declared()
-    operations = None
-    if blocks:
-        atom_blocks = [b for b in blocks if "_atom_site_fract_x" in b.loops or "_atom_site_fract_x" in b.items]
-        if len(atom_blocks) > 1:
-            _add_note(notes, f"the CIF holds {len(atom_blocks)} structures; the first is analysed")
-        try:
-            operations = symmetry_operations_of(atom_blocks[0]) if atom_blocks else None
-        except (ValueError, ZeroDivisionError):
-            operations = None
-    return Loaded("crystal", cell=cell, notes=tuple(notes), declared=declared, cif_operations=operations)
-
-
-def _cif_problem(blocks: list) -> str | None:
-    """A precise message for CIFs that cannot hold a structure (before asking pymatgen)."""
-    atom_blocks = [b for b in blocks if any(t in b.loops or t in b.items
-                                            for t in ("_atom_site_fract_x", "_atom_site_cartn_x"))]
-    if not atom_blocks:
-        return "the CIF has no atom sites (_atom_site_fract_x/y/z)"
-    block = atom_blocks[0]
-    missing = [f"_cell_length_{axis}" for axis in "abc" if block.get(f"_cell_length_{axis}") is None]
-    if missing:
-        return f"the CIF has no cell parameter {missing[0]}"
-    return None
-
-
-def _pymatgen_cif(text: str, notes: list[str], syntax_error: str | None) -> Cell:
-    from pymatgen.io.cif import CifParser
-
-    reasons: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            parser = CifParser.from_str(text, occupancy_tolerance=1.05)
-            structure = parser.parse_structures(primitive=False)[0]
-        except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
-            structure = None
-            reasons.append(_one_line(exc))
-    for item in caught:
-        message = str(item.message).strip()
-        if message.startswith("No structure parsed for section"):
-            reasons.insert(0, _one_line(message.split("\n", 1)[-1]))
-        elif not message.startswith("Issues encountered while parsing CIF") and not issubclass(
-                item.category, (DeprecationWarning, PendingDeprecationWarning)):
-            _add_note(notes, _one_line(message))
-    if structure is None:
-        if syntax_error:
-            raise InputError(syntax_error)
-        message = reasons[0] if reasons else "unknown problem"
-        if message.startswith("'_") and message.endswith("'"):
-            message = f"missing CIF item {message.strip(chr(39))}"
-        if "no structures" in message.lower():
-            message = "no structure could be built from this CIF (missing cell, atoms or coordinates)"
-        raise InputError(f"cannot read CIF: {message}")
-    return _checked_cell(structure)
-
-
-def _checked_cell(structure: Any) -> Cell:
-    if len(structure) == 0:
-        raise InputError("the structure has no atoms")
-    return cell_from_structure(structure)
-
-
-def _load_xyz(text: str, notes: list[str]) -> Loaded:
-    result = read_xyz(text)
-    for note in result.notes:
-        _add_note(notes, note)
-    if isinstance(result, Cell):
-        return Loaded("crystal", cell=result, notes=tuple(notes))
-    return Loaded("molecule", molecule=result, notes=tuple(notes))
-
-
-def _load_json(text: str, notes: list[str]) -> Loaded:
+def _read_json(text: str, source: str, notes: list[str]) -> Structure:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -229,120 +58,135 @@ def _load_json(text: str, notes: list[str]) -> Loaded:
     try:
         with _captured_warnings(notes):
             if "lattice" in data:
-                from pymatgen.core import Structure
+                from pymatgen.core import Structure as PymatgenStructure
 
-                return Loaded("crystal", cell=_checked_cell(Structure.from_dict(data)), notes=tuple(notes))
-            from pymatgen.core import Molecule
+                obj = PymatgenStructure.from_dict(data)
+            else:
+                from pymatgen.core import Molecule
 
-            molecule = Molecule.from_dict(data)
-    except InputError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read pymatgen JSON: {_one_line(exc)}") from None
-    if len(molecule) == 0:
-        raise InputError("the molecule has no atoms")
-    return Loaded("molecule", molecule=molecule, notes=tuple(notes))
+                obj = Molecule.from_dict(data)
+    except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
+        raise InputError(f"cannot read pymatgen JSON: {one_line(exc)}") from None
+    return from_pymatgen(obj, source)
 
 
-def _load_poscar(text: str, notes: list[str]) -> Loaded:
+def _elements_in(text: str) -> list[str]:
+    """Element symbols of a name: 'Sr Ti O' -> [Sr, Ti, O]; 'SrTiO3 cubic' -> [Sr, Ti, O]; else []."""
+    tokens = text.split()
+    if tokens and all(t in ATOMIC_NUMBER for t in tokens):
+        return tokens
+    first = tokens[0] if tokens else ""
+    parts = re.findall(r"([A-Z][a-z]?)(\d*\.?\d*)", first)
+    if parts and "".join(e + n for e, n in parts) == first and all(e in ATOMIC_NUMBER for e, _ in parts):
+        return list(dict.fromkeys(e for e, _ in parts))
+    return []
+
+
+def vasp4_names(text: str) -> list[str] | None:
+    """For a VASP 4 POSCAR (no element line), the element names its first line gives; None for VASP 5.
+
+    >>> vasp4_names("Sr Ti O\\n1.0\\n3.9 0 0\\n0 3.9 0\\n0 0 3.9\\n1 1 3\\nDirect\\n")
+    ['Sr', 'Ti', 'O']
+    """
+    lines = [line for line in text.splitlines()]
+    if len(lines) < 7:
+        return None
+    counts = lines[5].split()
+    if not counts or not all(c.isdigit() for c in counts):
+        return None  # line 6 holds the element names: VASP 5
+    names = _elements_in(lines[0])
+    if len(names) != len(counts):
+        raise InputError("VASP 4 POSCAR without element names: give them on the first line "
+                         f"({len(counts)} names, in the order of the counts) or write a VASP 5 file")
+    return names
+
+
+def _read_poscar(text: str, source: str, notes: list[str]) -> Structure:
     from pymatgen.io.vasp import Poscar
 
+    names = vasp4_names(text)
     try:
         with _captured_warnings(notes):
-            structure = Poscar.from_str(text).structure
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read POSCAR: {_one_line(exc)}") from None
-    return Loaded("crystal", cell=_checked_cell(structure), notes=tuple(notes))
-
-
-def _load_other(path: str, notes: list[str]) -> Loaded:
-    from pymatgen.core import Molecule, Structure
-
-    try:
-        with _captured_warnings(notes):
-            structure = Structure.from_file(path)
-        return Loaded("crystal", cell=_checked_cell(structure), notes=tuple(notes))
+            structure = Poscar.from_str(text, default_names=names).structure
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001
-        first_error = _one_line(exc)
+        raise InputError(f"cannot read POSCAR: {one_line(exc)}") from None
+    if names:
+        notes.append(f"VASP 4 POSCAR: element names {' '.join(names)} taken from the first line")
+    return from_pymatgen(structure, source)
+
+
+def _read_other(path: str, source: str, notes: list[str]) -> Structure:
+    from pymatgen.core import Molecule
+    from pymatgen.core import Structure as PymatgenStructure
+
+    try:
+        with _captured_warnings(notes):
+            return from_pymatgen(PymatgenStructure.from_file(path), source)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        first_error = one_line(exc)
     try:
         with _captured_warnings(notes):
             molecule = Molecule.from_file(path)
     except Exception:  # noqa: BLE001
         raise InputError(f"not a structure file pymatgen can read ({first_error})") from None
-    if len(molecule) == 0:
-        raise InputError("the molecule has no atoms")
-    return Loaded("molecule", molecule=molecule, notes=tuple(notes))
+    return from_pymatgen(molecule, source)
 
 
 # --------------------------------------------------------------------------- public API
-def load(path: str | os.PathLike[str]) -> Loaded:
-    """Read a structure file into its lean form; raises :class:`InputError` on any failure."""
+def read_structure(path: str | os.PathLike[str]) -> Structure:
+    """Read a structure file; raises :class:`InputError` (one line) on any failure."""
     path = os.fspath(path)
-    text = _read_text(path)
+    text = read_text(path)
     notes: list[str] = []
-    fmt = _format_of(path, text)
+    fmt = format_of(path, text)
     if fmt == "cif":
-        loaded = _load_cif(text, notes)
+        structure = read_cif(text, path)
     elif fmt == "xyz":
-        loaded = _load_xyz(text, notes)
+        structure = read_xyz(text, path)
     elif fmt == "json":
-        loaded = _load_json(text, notes)
+        structure = _read_json(text, path, notes)
     elif fmt == "poscar":
-        loaded = _load_poscar(text, notes)
+        structure = _read_poscar(text, path, notes)
+    elif fmt == "vasprun":
+        structure = read_vasprun(text, path)
     else:
-        loaded = _load_other(path, notes)
-    if loaded.cell is not None and not loaded.cell.ordered:
-        _add_note(notes, DISORDER_NOTE)
-        loaded = Loaded(loaded.kind, loaded.cell, loaded.molecule, tuple(notes), loaded.declared,
-                        loaded.cif_operations)
-    return loaded
+        structure = _read_other(path, path, notes)
+    if not structure.ordered:
+        notes.append(DISORDER_NOTE)
+    return structure.with_notes(*notes) if notes else structure
 
 
-def read_structure(path: str | os.PathLike[str], notes: list[str] | None = None) -> Any:
-    """A pymatgen ``Structure`` (crystals) or ``Molecule`` (molecules) from a file.
-
-    Raises :class:`InputError` with a one-line message on any failure. Parser warnings are
-    appended to ``notes`` when a list is given.
-    """
-    loaded = load(path)
-    if notes is not None:
-        notes.extend(loaded.notes)
-    if loaded.kind == "crystal":
-        assert loaded.cell is not None
-        return loaded.cell.to_structure()
-    return to_pymatgen_molecule(loaded.molecule)
-
-
-def to_pymatgen_molecule(molecule: Any) -> Any:
-    """A pymatgen ``Molecule`` from an :class:`XyzMolecule` (pymatgen molecules pass through)."""
-    if isinstance(molecule, XyzMolecule):
-        from pymatgen.core import Molecule
-
-        return Molecule(list(molecule.species), molecule.positions)
-    return molecule
+#: Historical name of :func:`read_structure`.
+load = read_structure
 
 
 def read_declared(path: str | os.PathLike[str]) -> Declared:
     """The space group a CIF declares (number, H-M symbol, Hall symbol), read cheaply."""
-    text = _read_text(os.fspath(path))
+    from symcompile.structures.cif import CifSyntaxError, declared_space_group, parse_blocks
+
+    text = read_text(os.fspath(path))
     try:
         return declared_space_group(parse_blocks(text))
     except CifSyntaxError:
         return Declared()
 
 
-def is_ordered(obj: Any) -> bool:
-    """True unless some site is partially occupied / mixed (molecules are always ordered)."""
-    if isinstance(obj, (Cell,)) or hasattr(obj, "lattice"):
-        return as_cell(obj).ordered
-    return bool(getattr(obj, "is_ordered", True))
+def as_structure_or_file(source: Any) -> Structure:
+    """A :class:`Structure` from a path, a Structure, or a pymatgen Structure/Molecule."""
+    from symcompile.structures.structure import as_structure
+
+    if isinstance(source, (str, os.PathLike)):
+        return read_structure(source)
+    return as_structure(source)
 
 
-def require_ordered(obj: Any) -> None:
+def require_ordered(structure: Any) -> None:
     """Refuse structures with partially occupied sites (for commands that need ordered ones)."""
-    if not is_ordered(obj):
+    if not getattr(structure, "ordered", getattr(structure, "is_ordered", True)):
         raise InputError("the structure has partially occupied (disordered) sites; this command needs an "
                          "ordered structure (order it first, e.g. with pymatgen's "
                          "OrderDisorderedStructureTransformation)")

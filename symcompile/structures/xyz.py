@@ -1,9 +1,15 @@
-"""XYZ files: plain XYZ is a molecule; extended XYZ with ``Lattice="..."`` is a crystal.
+"""XYZ files: plain XYZ is a molecule; extended XYZ with a periodic ``Lattice="..."`` is a crystal.
 
 Plain XYZ: atom count, a comment line, then ``symbol x y z`` (Å) per atom. Extended XYZ
-(ASE / extxyz convention) puts ``key=value`` pairs on the comment line: ``Lattice`` holds
-the three cell vectors (Å, row by row), ``Properties`` names the columns
-(default ``species:S:1:pos:R:3``), ``pbc`` the periodic directions.
+(ASE / extxyz convention) puts ``key=value`` pairs on the comment line: ``Lattice`` holds the
+three cell vectors (Å, row by row), ``Properties`` names the columns (default
+``species:S:1:pos:R:3``; ``magmoms`` or ``initial_magmoms`` columns are read as moments),
+``pbc`` the periodic directions: ``pbc="F F F"`` is a molecule even with a ``Lattice``.
+Lines starting with ``#`` outside the comment line are skipped, as are ``#`` tails of atom lines.
+
+>>> s = read_xyz('2\\nLattice="3 0 0 0 3 0 0 0 3" pbc="F F F"\\nH 0 0 0\\nH 0 0 0.74\\n')
+>>> s.kind, s.formula()
+('molecule', 'H2')
 """
 
 from __future__ import annotations
@@ -11,23 +17,15 @@ from __future__ import annotations
 import math
 import re
 import shlex
-from dataclasses import dataclass
 
 import numpy as np
 
 from symcompile.errors import InputError
-from symcompile.structures.cell import ATOMIC_NUMBER, ELEMENTS, Cell
+from symcompile.structures.structure import ATOMIC_NUMBER, ELEMENTS, Structure
 
 _KEY_VALUE = re.compile(r"""(\w+)\s*=\s*("[^"]*"|'[^']*'|\{[^}]*\}|\S+)""")
-
-
-@dataclass(frozen=True)
-class XyzMolecule:
-    """Species (element symbols) and Cartesian positions in Å."""
-
-    species: tuple[str, ...]
-    positions: np.ndarray
-    notes: tuple[str, ...] = ()
+_TRUE = ("T", "TRUE", "1")
+_MAGMOM_COLUMNS = ("magmoms", "initial_magmoms", "magmom", "magnetic_moments")
 
 
 def _element(token: str, line_no: int) -> str:
@@ -49,33 +47,39 @@ def _float(token: str, line_no: int) -> float:
     except ValueError:
         raise InputError(f"line {line_no}: expected a number, found {token[:20]!r}") from None
     if not math.isfinite(value):
-        raise InputError(f"line {line_no}: non-finite coordinate {token[:20]!r}")
+        raise InputError(f"line {line_no}: non-finite value {token[:20]!r}")
     return value
 
 
-def _columns(properties: str | None) -> tuple[int, int]:
-    """Column offsets of species and pos in the Properties= description."""
+def _columns(properties: str | None) -> tuple[int, int, tuple[int, int] | None]:
+    """Column offsets of species, pos and (offset, width) of the magnetic moments in Properties=."""
     if not properties:
-        return 0, 1
+        return 0, 1, None
     fields = properties.split(":")
     if len(fields) % 3:
         raise InputError(f"malformed Properties={properties[:60]}")
     offset = 0
     species_col = pos_col = None
+    magmom = None
     for k in range(0, len(fields), 3):
         name, kind, count_text = fields[k:k + 3]
         try:
             count = int(count_text)
         except ValueError:
             raise InputError(f"malformed Properties={properties[:60]}") from None
-        if name.lower() == "species" and kind.upper() == "S":
+        if count < 1:
+            raise InputError(f"malformed Properties={properties[:60]}")
+        low = name.lower()
+        if low == "species" and kind.upper() == "S":
             species_col = offset
-        elif name.lower() in ("pos", "positions") and kind.upper() == "R" and count == 3:
+        elif low in ("pos", "positions") and kind.upper() == "R" and count == 3:
             pos_col = offset
+        elif low in _MAGMOM_COLUMNS and kind.upper() == "R" and count in (1, 3) and magmom is None:
+            magmom = (offset, count)
         offset += count
     if species_col is None or pos_col is None:
         raise InputError("extended XYZ Properties must include species:S:1 and pos:R:3")
-    return species_col, pos_col
+    return species_col, pos_col, magmom
 
 
 def _header_pairs(comment: str) -> dict[str, str]:
@@ -87,11 +91,32 @@ def _header_pairs(comment: str) -> dict[str, str]:
     return pairs
 
 
-def read_xyz(text: str) -> XyzMolecule | Cell:
-    """Parse the first frame of an XYZ / extended XYZ text."""
+def _content_lines(text: str) -> list[str]:
+    """Lines of the first frame's header and atoms: ``#`` lines skipped except the comment line."""
     lines = text.splitlines()
-    while lines and not lines[0].strip():
-        lines.pop(0)
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if len(out) == 1:  # the comment line is kept whatever it holds
+            out.append(line)
+        elif stripped and not stripped.startswith("#"):
+            out.append(line.split("#", 1)[0] if len(out) >= 2 else line)
+    return out
+
+
+def _lattice(text: str) -> np.ndarray:
+    try:
+        values = [float(v) for v in shlex.split(text.replace(",", " "))]
+    except ValueError:
+        raise InputError(f"malformed Lattice={text[:60]}") from None
+    if len(values) != 9 or not all(math.isfinite(v) for v in values):
+        raise InputError("Lattice= must hold 9 numbers")
+    return np.array(values).reshape(3, 3)
+
+
+def read_xyz(text: str, source: str = "") -> Structure:
+    """The first frame of an XYZ / extended XYZ text as a :class:`Structure`."""
+    lines = _content_lines(text)
     if not lines:
         raise InputError("empty file")
     try:
@@ -103,35 +128,32 @@ def read_xyz(text: str) -> XyzMolecule | Cell:
     if len(lines) < count + 2:
         raise InputError(f"XYZ file declares {count} atoms but has {max(len(lines) - 2, 0)} atom lines")
     pairs = _header_pairs(lines[1])
-    species_col, pos_col = _columns(pairs.get("properties"))
+    species_col, pos_col, magmom_cols = _columns(pairs.get("properties"))
+    widest = max(species_col, pos_col + 2, (magmom_cols[0] + magmom_cols[1] - 1) if magmom_cols else 0)
     species: list[str] = []
     positions = np.empty((count, 3))
+    moments = np.empty((count, magmom_cols[1])) if magmom_cols else None
     for i in range(count):
         line_no = i + 3
         tokens = lines[i + 2].split()
-        if len(tokens) <= max(species_col, pos_col + 2):
+        if len(tokens) <= widest:
             raise InputError(f"line {line_no}: expected species and three coordinates")
         species.append(_element(tokens[species_col], line_no))
         positions[i] = [_float(tokens[pos_col + k], line_no) for k in range(3)]
+        if moments is not None and magmom_cols is not None:
+            moments[i] = [_float(tokens[magmom_cols[0] + k], line_no) for k in range(magmom_cols[1])]
+    magmoms = None if moments is None else (moments[:, 0] if moments.shape[1] == 1 else moments)
     notes: list[str] = []
-    rest = [line for line in lines[count + 2:] if line.strip()]
-    if rest:
+    if any(line.strip() for line in lines[count + 2:]):
         notes.append("the file holds more than one frame; the first is analysed")
     lattice_text = pairs.get("lattice")
     pbc = pairs.get("pbc")
-    periodic = [flag.upper() in ("T", "TRUE", "1") for flag in pbc.split()] if pbc else [True, True, True]
+    periodic = [flag.upper() in _TRUE for flag in pbc.replace(",", " ").split()] if pbc else [True] * 3
+    meta = {"notes": tuple(notes), "source": source, "magmoms": magmoms}
     if lattice_text is None or not any(periodic):
-        return XyzMolecule(tuple(species), positions, tuple(notes))
-    try:
-        values = [float(v) for v in shlex.split(lattice_text.replace(",", " "))]
-    except ValueError:
-        raise InputError(f"malformed Lattice={lattice_text[:60]}") from None
-    if len(values) != 9 or not all(math.isfinite(v) for v in values):
-        raise InputError("Lattice= must hold 9 numbers")
-    lattice = np.array(values).reshape(3, 3)
-    if abs(np.linalg.det(lattice)) < 1e-6:
-        raise InputError("the lattice is degenerate (zero cell volume)")
+        return Structure.molecule(tuple(species), positions, **meta)
+    lattice = _lattice(lattice_text)
     if not all(periodic):
         notes.append(f"pbc={pbc!r} is partly periodic; analysed as a 3D crystal")
-    frac = np.linalg.solve(lattice.T, positions.T).T
-    return Cell(lattice, frac, tuple(species), notes=tuple(notes))
+        meta["notes"] = tuple(notes)
+    return Structure.from_cartesian(lattice, positions, tuple(species), **meta)

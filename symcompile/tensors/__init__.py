@@ -92,7 +92,8 @@ def tensor_report(
     """
     from symcompile.o3.magnetic_point_groups import MagneticPointGroup, any_point_group
     from symcompile.o3.point_groups import point_group as lookup
-    from symcompile.o3.point_groups import point_group_from_matrices, point_group_from_space_group
+    from symcompile.o3.point_groups import point_group_from_matrices
+    from symcompile.structures.spacegroup import point_group_from_space_group
     from symcompile.tensors.allowed import MAX_FORM_RANK
 
     f = parse_formula(formula, index_types=index_types, axial=axial, time_odd=time_odd)

@@ -22,7 +22,7 @@ from symcompile.tensors.cartesian_tensor import CartesianTensor
 from symcompile.tensors.characters import multiplicities, orbit_data, signed_permutation_group
 from symcompile.tensors.formula import TensorFormula, parse_formula
 
-__all__ = ["AllowedForm", "allowed_form", "invariant_tensors", "voigt_layout", "cartesian_rotations",
+__all__ = ["AllowedForm", "allowed_form", "invariant_tensors", "voigt_layout",
            "MAX_FORM_RANK"]
 
 #: Allowed forms (component listings) are computed up to this rank; counts have no limit.
@@ -61,18 +61,6 @@ class AllowedForm:
         if self.voigt is not None:
             out["voigt"] = self.voigt
         return out
-
-
-def cartesian_rotations(lattice: np.ndarray, rotations: np.ndarray) -> np.ndarray:
-    """spglib rotations W (fractional, x' = W x) -> orthogonal Cartesian matrices L^T W L^-T.
-
-    ``lattice`` has the lattice vectors as rows. The result is projected onto O(3) (polar part).
-    """
-    Lt = np.asarray(lattice, dtype=np.float64).T
-    W = np.asarray(rotations, dtype=np.float64).reshape(-1, 3, 3)
-    R = Lt @ W @ np.linalg.inv(Lt)
-    u, _, vt = np.linalg.svd(R)
-    return u @ vt
 
 
 def _signed_generators(group: Any, f: TensorFormula) -> tuple[Any, list[tuple[np.ndarray, int]]]:

@@ -1,25 +1,33 @@
-"""Batch throughput: `symcompile symmetry` (and `tensor --structure`) versus pymatgen's `pmg structure`.
+"""Batch throughput of `symcompile symmetry` against a pymatgen loop on the same files, per core.
 
-Generates N (default 500) 40-atom perovskite supercells (2x2x2 ABO3: cubic, polar, tilted,
-randomly perturbed) as P1 CIFs in a temporary directory, then times on the same files:
+Two sets, written into a temporary directory:
 
-  symcompile symmetry DIR --json -q --jobs 1     (one process, start-up included)
-  symcompile symmetry DIR --json -q --jobs 2
-  pmg structure -f FILES -s 0.001                (pymatgen's CLI, one core)
-  symcompile tensor elastic --structure FILE     (one process per file: the command takes one file)
+  molecules  the 162 molecules of the G2 set (ASE's ``ase.collections.g2``) as XYZ files, each in
+             --copies random orientations, positions and atom orders (default 8: 1296 files;
+             every copy must get the same group)
+  crystals   N (default 1000) 40-atom perovskite supercells (2x2x2 ABO3: cubic, polar, tilted,
+             randomly perturbed) as P1 CIFs
 
-and prints structures per second, the ratios, and whether the space groups agree with pmg.
-Run: python tests/benchmarks/bench_batch.py [--n 500] [--repeat 3] [--tensor-files 40]
-Wall-clock numbers depend on the machine and its load; CI never asserts them.
+and, on each, in separate processes (start-up included, best of --repeat runs):
+
+  symcompile symmetry DIR --json -q --jobs 1 / --jobs 2
+  a pymatgen loop in one process: Molecule.from_file + PointGroupAnalyzer (molecules),
+  CifParser + SpacegroupAnalyzer (crystals), at the same tolerance
+
+It prints wall and CPU time, structures per CPU-second (throughput per core) and the ratios
+(ours / pymatgen per core; --jobs 2 / --jobs 1 in wall time), and whether the groups agree.
+Run: python tests/benchmarks/bench_batch.py [--copies 8] [--crystals 1000] [--repeat 3]
+Start-up (imports, ~0.5 s) is paid once per run, so --jobs 2 can only approach 2x when the work
+dominates it: keep the sets large. Wall-clock numbers depend on the machine and its load (say so
+when quoting them); CI never asserts them.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
 import os
-import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,6 +40,50 @@ import numpy as np
 A_SITES = ("Sr", "Ba", "Ca")
 B_SITES = ("Ti", "Zr")
 KINDS = ("cubic", "polar", "tilted", "tilted+noise", "noise")
+SYMPREC = 0.01
+
+PYMATGEN_LOOP = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+kind, symprec, paths = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+out = {}
+if kind == "molecules":
+    from pymatgen.core import Molecule
+    from pymatgen.symmetry.analyzer import PointGroupAnalyzer
+    for path in paths:
+        out[path] = PointGroupAnalyzer(Molecule.from_file(path), tolerance=symprec).sch_symbol
+else:
+    from pymatgen.io.cif import CifParser
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+    for path in paths:
+        structure = CifParser(path).parse_structures(primitive=False)[0]
+        out[path] = SpacegroupAnalyzer(structure, symprec=symprec).get_space_group_number()
+print(json.dumps(out))
+"""
+
+
+def write_g2(directory: Path, copies: int = 1, seed: int = 0) -> list[Path]:
+    """The G2 molecules (Curtiss et al., J. Chem. Phys. 106, 1063 (1997)) as XYZ files, from ASE; copy 0
+    as given, the others rotated (proper or improper), translated and with their atoms shuffled."""
+    from ase.collections import g2
+
+    rng = np.random.default_rng(seed)
+    paths = []
+    for name in g2.names:
+        atoms = g2[name]
+        symbols, positions = np.array(atoms.get_chemical_symbols()), atoms.positions
+        stem = name.replace("(", "_").replace(")", "_").replace(",", "_")
+        for copy in range(copies):
+            if copy:
+                q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+                order = rng.permutation(len(symbols))
+                symbols, positions = symbols[order], (positions @ (q * np.sign(np.diag(r))).T + rng.normal(size=3))[order]
+            lines = [str(len(atoms)), f"{name} (G2 set, ASE), copy {copy}"]
+            lines += [f"{s} {x:.8f} {y:.8f} {z:.8f}" for s, (x, y, z) in zip(symbols, positions)]
+            path = directory / f"{stem}__{copy}.xyz"
+            path.write_text("\n".join(lines) + "\n")
+            paths.append(path)
+    return paths
 
 
 def perovskite_supercell(rng: np.random.Generator, kind: str) -> tuple[float, list[str], np.ndarray]:
@@ -49,8 +101,7 @@ def perovskite_supercell(rng: np.random.Generator, kind: str) -> tuple[float, li
                     if kind == "polar" and element == b_site:
                         point[2] += 0.01
                     if kind.startswith("tilted") and element == "O" and z == 0.5:
-                        # turn the equatorial O about z around their B atom by +-phi (a0a0c-):
-                        # the displacement is perpendicular to the B-O-B bond, shared by both B
+                        # turn the equatorial O about z around their B atom by +-phi (a0a0c-)
                         dx, dy = (x - 0.5) / 2, (y - 0.5) / 2
                         phi = 0.05 * sign
                         point[0] += -np.sin(phi) * dy
@@ -63,40 +114,31 @@ def perovskite_supercell(rng: np.random.Generator, kind: str) -> tuple[float, li
     return 2 * float(rng.uniform(3.85, 4.15)), species, frac % 1.0
 
 
-def write_cif(path: Path, a: float, species: list[str], frac: np.ndarray) -> None:
-    lines = [f"data_{path.stem}", f"_cell_length_a {a:.6f}", f"_cell_length_b {a:.6f}", f"_cell_length_c {a:.6f}",
-             "_cell_angle_alpha 90", "_cell_angle_beta 90", "_cell_angle_gamma 90",
-             "_symmetry_space_group_name_H-M 'P 1'", "_symmetry_Int_Tables_number 1",
-             "loop_", "_symmetry_equiv_pos_as_xyz", "'x, y, z'",
-             "loop_", "_atom_site_type_symbol", "_atom_site_label", "_atom_site_fract_x", "_atom_site_fract_y",
-             "_atom_site_fract_z", "_atom_site_occupancy"]
-    lines += [f"{s} {s}{i} {x:.6f} {y:.6f} {z:.6f} 1" for i, (s, (x, y, z)) in enumerate(zip(species, frac))]
-    path.write_text("\n".join(lines) + "\n")
-
-
-def generate(directory: Path, n: int, seed: int = 0) -> list[Path]:
+def write_crystals(directory: Path, n: int, seed: int = 0) -> list[Path]:
     rng = np.random.default_rng(seed)
     paths = []
     for index in range(n):
+        a, species, frac = perovskite_supercell(rng, KINDS[index % len(KINDS)])
+        lines = [f"data_p{index}", f"_cell_length_a {a:.6f}", f"_cell_length_b {a:.6f}", f"_cell_length_c {a:.6f}",
+                 "_cell_angle_alpha 90", "_cell_angle_beta 90", "_cell_angle_gamma 90",
+                 "_symmetry_space_group_name_H-M 'P 1'", "_symmetry_Int_Tables_number 1",
+                 "loop_", "_symmetry_equiv_pos_as_xyz", "'x, y, z'",
+                 "loop_", "_atom_site_type_symbol", "_atom_site_label", "_atom_site_fract_x", "_atom_site_fract_y",
+                 "_atom_site_fract_z", "_atom_site_occupancy"]
+        lines += [f"{s} {s}{i} {x:.6f} {y:.6f} {z:.6f} 1" for i, (s, (x, y, z)) in enumerate(zip(species, frac))]
         path = directory / f"perovskite_{index:05d}.cif"
-        write_cif(path, *perovskite_supercell(rng, KINDS[index % len(KINDS)]))
+        path.write_text("\n".join(lines) + "\n")
         paths.append(path)
     return paths
 
 
-def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Best wall time and best CPU time (user + sys of the process tree) of ``repeat`` runs, and stdout.
-
-    The best run is the one least disturbed by other load; CPU time measures cost per core
-    even on a busy machine.
-    """
-    import resource
-
+def timed(command: list[str], repeat: int) -> tuple[float, float, str]:
+    """Best wall time, best CPU time (user + sys of the process tree) of ``repeat`` runs, and stdout."""
     best_wall, best_cpu, out = float("inf"), float("inf"), ""
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True, env=env)
+        result = subprocess.run(command, capture_output=True, text=True)
         best_wall = min(best_wall, time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         best_cpu = min(best_cpu, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
@@ -108,127 +150,66 @@ def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) ->
 
 def symcompile_command() -> list[str]:
     exe = shutil.which("symcompile")
-    return [exe] if exe else [sys.executable, "-m", "symcompile"]
+    return [exe] if exe and not os.environ.get("PYTHONPATH") else [sys.executable, "-m", "symcompile"]
 
 
-def pmg_groups(output: str) -> dict[str, int]:
-    groups = {}
-    for line in output.splitlines():
-        match = re.match(r"\s*(\S+\.cif)\s+\S+\s+(\d+)\s", line)
-        if match:
-            groups[Path(match.group(1)).name] = int(match.group(2))
-    return groups
+def _groups(kind: str, output: str) -> dict[str, object]:
+    records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    key = (lambda r: r["point_group"]["schoenflies"]) if kind == "molecules" else (
+        lambda r: r["space_group"]["number"])
+    return {Path(r["file"]).name: key(r) for r in records if r["status"] == "ok"}
 
 
-def tensor_command_available() -> bool:
-    result = subprocess.run([*symcompile_command(), "tensor", "--help"], capture_output=True, text=True)
-    return result.returncode == 0 and "--structure" in result.stdout
+def _pymatgen_name(symbol: object) -> object:
+    """pymatgen's spellings of the infinite groups and of S6."""
+    return {"D*h": "D∞h", "C*v": "C∞v", "S6": "C3i", "Kh": "Kh"}.get(symbol, symbol)  # type: ignore[arg-type]
 
 
-def bench_tensor_structure(files: list[Path], jobs: int, formula: str = "elastic") -> float | None:
-    """Wall time of `symcompile tensor FORMULA --structure FILE --json` over ``files``.
-
-    The command takes one structure per call, so ``jobs`` processes run side by side; if it
-    ever gains --jobs/directory input, pass the directory instead. None if there is no
-    `tensor --structure` command.
-    """
-    if not tensor_command_available():
-        return None
-    command = symcompile_command()
-
-    def one(path: Path) -> None:
-        result = subprocess.run([*command, "tensor", formula, "--structure", str(path), "--json", "-q"],
-                                capture_output=True, text=True)
-        if result.returncode not in (0, 1):
-            raise RuntimeError(f"tensor --structure {path.name}: {result.stderr[-300:]}")
-
-    start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(one, files))
-    return time.perf_counter() - start
-
-
-def in_process_rates(files: list[Path]) -> tuple[float, float]:
-    """Structures per second without start-up: symcompile's task vs CifParser + SpacegroupAnalyzer."""
-    import warnings
-
-    from pymatgen.io.cif import CifParser
-    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
-
-    from symcompile.structures.task import SymmetryTask
-
-    task = SymmetryTask()
-    task(str(files[0]))
-    start = time.perf_counter()
-    for path in files:
-        task(str(path))
-    ours = len(files) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for path in files:
-            structure = CifParser(str(path)).parse_structures(primitive=False)[0]
-            SpacegroupAnalyzer(structure, symprec=1e-3).get_space_group_symbol()
-    theirs = len(files) / (time.perf_counter() - start)
-    return ours, theirs
+def bench(kind: str, directory: Path, files: list[Path], repeat: int) -> dict[str, float]:
+    command = [*symcompile_command(), "symmetry", str(directory), "--json", "-q", "--symprec", str(SYMPREC)]
+    t1, c1, out1 = timed([*command, "--jobs", "1"], repeat)
+    t2, c2, out2 = timed([*command, "--jobs", "2"], repeat)
+    tp, cp, outp = timed([sys.executable, "-c", PYMATGEN_LOOP, kind, str(SYMPREC), *map(str, files)], repeat)
+    ours = _groups(kind, out1)
+    assert ours == _groups(kind, out2), "--jobs 1 and --jobs 2 disagree"
+    theirs = {Path(p).name: _pymatgen_name(g) for p, g in json.loads(outp).items()}
+    agree = sum(ours.get(name) == group for name, group in theirs.items())
+    n = len(files)
+    print(f"\n{kind}: {n} files, best of {repeat} runs, symprec {SYMPREC} Å")
+    print(f"  {'':<34} {'wall s':>8} {'CPU s':>8} {'files/CPU-s':>12}")
+    for name, wall, cpu in (("symcompile symmetry --jobs 1", t1, c1), ("symcompile symmetry --jobs 2", t2, c2),
+                            ("pymatgen loop (one process)", tp, cp)):
+        print(f"  {name:<34} {wall:8.2f} {cpu:8.2f} {n / cpu:12.1f}")
+    print(f"  throughput per core, symcompile / pymatgen: {cp / c1:.2f}x")
+    print(f"  --jobs 2 / --jobs 1 (wall): {t1 / t2:.2f}x (ideal 2.00x on 2 free cores)")
+    if kind == "molecules":
+        by_molecule: dict[str, set[object]] = {}
+        for name, group in ours.items():
+            by_molecule.setdefault(name.split("__")[0], set()).add(group)
+        moved = sorted(m for m, groups in by_molecule.items() if len(groups) > 1)
+        print(f"  same group in every orientation/order for {len(by_molecule) - len(moved)}/{len(by_molecule)} "
+              f"molecules" + (f"; not for {', '.join(moved)}" if moved else ""))
+    differ = sorted((name, ours.get(name), group) for name, group in theirs.items() if ours.get(name) != group)
+    print(f"  groups agree with pymatgen on {agree}/{len(theirs)} files"
+          + (f"; differ: {', '.join(f'{a} ours {b} pymatgen {c}' for a, b, c in differ[:8])}" if differ else ""))
+    return {"per_core_ratio": cp / c1, "jobs_speedup": t1 / t2}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=500, help="number of generated structures (>= 500 for the issue)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per command; the best wall time is kept")
-    parser.add_argument("--tensor-files", type=int, default=40, help="files for tensor --structure (one process each)")
+    parser.add_argument("--copies", type=int, default=8, help="orientations of each G2 molecule")
+    parser.add_argument("--crystals", type=int, default=1000, help="number of generated crystals")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command; the best is kept")
     args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the start "
+          "(timings on a shared machine vary: compare the ratios)")
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        files = generate(directory, args.n)
-        n = len(files)
-        env = dict(os.environ)
-        print(f"{n} structures of 40 atoms in {directory} (kinds: {', '.join(KINDS)}); "
-              f"best of {args.repeat} runs; {os.cpu_count()} cores")
-        rows = []
-        t1, c1, out1 = timed([*symcompile_command(), "symmetry", str(directory), "--json", "-q", "--jobs", "1"],
-                             args.repeat, env)
-        t2, c2, out2 = timed([*symcompile_command(), "symmetry", str(directory), "--json", "-q", "--jobs", "2"],
-                             args.repeat, env)
-        tp, cp, outp = timed(["pmg", "structure", "-f", *map(str, files), "-s", "0.001"], args.repeat, env)
-        rows += [("symcompile symmetry --jobs 1", t1, c1, n / t1), ("symcompile symmetry --jobs 2", t2, c2, n / t2),
-                 ("pmg structure -s 0.001", tp, cp, n / tp)]
-        ours = {Path(r["file"]).name: r["space_group"]["number"] for r in map(json.loads, out1.splitlines())}
-        assert out1 == out2, "--jobs 1 and --jobs 2 disagree"
-        theirs = pmg_groups(outp)
-        agree = sum(ours.get(name) == number for name, number in theirs.items())
-        tensor_files = files[: args.tensor_files]
-        tensor_rows = []
-        for jobs in (1, 2) if tensor_files else ():
-            wall = bench_tensor_structure(tensor_files, jobs)
-            if wall is not None:
-                tensor_rows.append((f"symcompile tensor elastic --structure (x{len(tensor_files)}, {jobs} at a time)",
-                                    wall, float("nan"), len(tensor_files) / wall))
-        rate_ours, rate_theirs = in_process_rates(files[:200])
-    print(f"\n{'command':<62} {'wall s':>8} {'CPU s':>7} {'structures/s':>13} {'per CPU-s':>10}")
-    for name, wall, cpu, rate in rows + tensor_rows:
-        measured = cpu == cpu  # NaN: not measured
-        per_cpu = f"{n / cpu:10.1f}" if measured else f"{'':>10}"
-        print(f"{name:<62} {wall:8.2f} {cpu if measured else float('nan'):7.2f} {rate:13.1f} {per_cpu}")
-    print(f"\nspeed-up --jobs 2 / --jobs 1: {t1 / t2:.2f}x (ideal 2.00x on 2 free cores)")
-    print(f"symcompile --jobs 1 vs pmg (both one core, start-up included): {tp / t1:.2f}x faster in wall time, "
-          f"{cp / c1:.2f}x in CPU time")
-    print(f"in-process, no start-up: symcompile {rate_ours:.0f}/s, CifParser+SpacegroupAnalyzer {rate_theirs:.0f}/s "
-          f"({rate_ours / rate_theirs:.2f}x)")
-    if len(tensor_rows) == 2:
-        print(f"tensor --structure speed-up 2 / 1 processes: {tensor_rows[0][1] / tensor_rows[1][1]:.2f}x")
-    elif not tensor_rows and tensor_files:
-        print("tensor --structure: command not available (bench_tensor_structure runs it once it exists)")
-    print(f"space groups agree with pmg on {agree}/{len(theirs)} files; distribution: "
-          + ", ".join(f"{g}: {c}" for g, c in sorted(_count(ours.values()).items())))
-
-
-def _count(values: object) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for v in values:  # type: ignore[attr-defined]
-        out[v] = out.get(v, 0) + 1
-    return out
+        for kind in ("molecules", "crystals"):
+            directory = Path(tmp) / kind
+            directory.mkdir()
+            files = write_g2(directory, args.copies) if kind == "molecules" else write_crystals(directory,
+                                                                                                 args.crystals)
+            bench(kind, directory, files, args.repeat)
 
 
 if __name__ == "__main__":

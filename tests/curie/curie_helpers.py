@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from symcompile.curie.geometry import Geometry, read_geometry
+from symcompile.structures import Structure, read_structure
 from symcompile.o3 import rand_matrix
 from symcompile.o3.point_groups import _closure, mirror_matrix, rotation_matrix
 
@@ -17,11 +17,11 @@ MOLECULES = ("water", "ammonia", "methane", "benzene", "co2")
 PHI = (1 + math.sqrt(5)) / 2
 
 
-def example(name: str) -> Geometry:
-    return read_geometry(str(EXAMPLES / f"{name}.xyz"))
+def example(name: str) -> Structure:
+    return read_structure(EXAMPLES / f"{name}.xyz")
 
 
-def orbit_geometry(matrices: np.ndarray, seed: int = 0, orbits: int = 3) -> Geometry:
+def orbit_geometry(matrices: np.ndarray, seed: int = 0, orbits: int = 3) -> Structure:
     """Orbits of a few generic points (one species per orbit): a geometry whose group is exactly ``matrices``."""
     rng = np.random.default_rng(seed)
     species: list[str] = []
@@ -35,7 +35,7 @@ def orbit_geometry(matrices: np.ndarray, seed: int = 0, orbits: int = 3) -> Geom
                 orbit.append(y)
         points += orbit
         species += [name] * len(orbit)
-    return Geometry(tuple(species), np.array(points))
+    return Structure.molecule(tuple(species), np.array(points))
 
 
 def non_crystallographic_groups() -> dict[str, np.ndarray]:
@@ -58,7 +58,7 @@ def non_crystallographic_groups() -> dict[str, np.ndarray]:
     }
 
 
-def moved(g: Geometry, seed: int, improper: bool = False, permute: bool = True) -> tuple[Geometry, np.ndarray,
+def moved(g: Structure, seed: int, improper: bool = False, permute: bool = True) -> tuple[Structure, np.ndarray,
                                                                                          np.ndarray, np.ndarray]:
     """g rotated (optionally with inversion), translated and re-ordered; returns (geometry, R, t, order)."""
     rng = np.random.default_rng(seed)

@@ -12,10 +12,9 @@ from curie_helpers import EXAMPLES, MOLECULES, example, moved
 
 from symcompile.curie.check import CurieOptions, map_record, property_record
 from symcompile.curie.feasibility import act, group_average, map_target
-from symcompile.curie.geometry import Geometry
-from symcompile.curie.group import symmetry_operations
 from symcompile.curie.unblock import stabiliser
 from symcompile.o3 import Irrep
+from symcompile.structures import Structure, schoenflies_symbol, symmetry_operations
 
 NO_TRAIN = CurieOptions(train=False)
 
@@ -42,16 +41,24 @@ def _map(a: str, b: str, opts: CurieOptions = NO_TRAIN) -> dict:
     return map_record(example(a), example(b), opts)
 
 
+def _groups(r: dict) -> tuple[str | None, ...]:
+    """Schoenflies names of IN's group, OUT's group and the group kept by the map."""
+    def name(entry: dict | None) -> str | None:
+        return None if entry is None else entry["schoenflies"]
+
+    return name(r["point_group"]), name(r["output_groups"]["point_group"]), name(r["map_group"])
+
+
 def test_rectangle_to_square_is_feasible() -> None:
     r = _map("rectangle", "square")
     assert r["feasible"] and r["status"] == "ok" and r["blocking_operations"] == []
-    assert (r["input_group"], r["output_group"], r["map_group"]) == ("D2h", "D4h", "D2h")
+    assert _groups(r) == ("D2h", "D4h", "D2h")
 
 
 def test_square_to_rectangle_is_blocked_by_the_fourfold_operations() -> None:
     r = _map("square", "rectangle")
     assert not r["feasible"] and r["status"] == "failed"
-    assert (r["input_group"], r["output_group"], r["map_group"]) == ("D4h", "D2h", "D2h")
+    assert _groups(r) == ("D4h", "D2h", "D2h")
     assert set(r["blocking_operations"]) == SQUARE_BLOCKING
     # by hand: averaging the rectangle over the square's 4-fold rotation gives the square back (no displacement)
     assert np.abs(r["group_average"]["displacements"]).max() < 1e-15
@@ -73,7 +80,7 @@ def test_unblocking_is_the_lowest_irrep_by_sampling(a: str, b: str, feasible: bo
     ops = symmetry_operations(inp, 1e-3)
     target = map_target(inp, out, ops.symmetrized)
     kept = np.array([np.allclose(act(R, p, target).flat(), target.flat(), atol=1e-3)
-                     for R, p in zip(ops.rotations, ops.perms)])
+                     for R, p in zip(ops.rotations, ops.permutations)])
     rng = np.random.default_rng(0)
     answer = Irrep(irreps)
     for ir in Irrep.iterator(answer.l):
@@ -92,14 +99,11 @@ def test_linear_molecules(out: str, kept: str) -> None:
     """Bending CO2 keeps C2v (2-fold axis along the bend), the asymmetric stretch keeps C∞v; both need a
     vector input (a field across, or along, the axis) — checked by sampling the stabilisers of vectors."""
     r = _map("co2", out)
-    assert (r["input_group"], r["map_group"], r["unblocking_irreps"]) == ("D∞h", kept, "1o")
+    assert (_groups(r)[0], _groups(r)[2], r["unblocking_irreps"]) == ("D∞h", kept, "1o")
     assert "inversion" in r["blocking_operations"]
-    from symcompile.curie.group import linear_approximant
-    from symcompile.curie.schoenflies import schoenflies_symbol
-
     ops = symmetry_operations(example("co2"), 1e-3)
     v = np.asarray(r["unblocking"]["direction"])
-    G = linear_approximant(ops, np.array([1.0, 0, 0]), 60)  # another finite subgroup, finer than the code's
+    G = ops.finite_approximant(60, np.array([1.0, 0, 0]))  # another finite subgroup, finer than the code's
     keep = stabiliser(Irrep("1o").D_from_matrix(G.rotations), v)
     name = schoenflies_symbol(G.rotations[keep])
     assert name == ("C60v" if kept == "C∞v" else kept)
@@ -112,7 +116,7 @@ def test_group_average_is_the_orthogonal_projection_onto_invariant_fields() -> N
     target = map_target(inp, out, ops.symmetrized)
     dim = target.flat().size
     blocks = []
-    for R, p in zip(ops.rotations, ops.perms):
+    for R, p in zip(ops.rotations, ops.permutations):
         M = np.stack([act(R, p, target.unflat(e)).flat() for e in np.eye(dim)], axis=1)
         blocks.append(M - np.eye(dim))
     _, s, vt = np.linalg.svd(np.concatenate(blocks))
@@ -130,7 +134,8 @@ def test_verdicts_do_not_depend_on_frame_or_order(a: str, b: str, feasible: bool
     inp2, R, t, order = moved(inp, seed, improper=bool(seed), permute=not inp.periodic)
     out2 = out.transformed(R, t).permuted(order)
     r1, r2 = map_record(inp, out, NO_TRAIN), map_record(inp2, out2, NO_TRAIN)
-    for key in ("feasible", "input_group", "output_group", "map_group", "unblocking_irreps", "kept_operations"):
+    for key in ("feasible", "space_group", "point_group", "output_groups", "map_group", "unblocking_irreps",
+                "kept_operations"):
         assert r1.get(key) == r2.get(key), key
     assert len(r1["blocking_operations"]) == len(r2["blocking_operations"])
     assert r2["group_average"]["symmetry_floor"] == pytest.approx(r1["group_average"]["symmetry_floor"], abs=1e-12)
@@ -185,7 +190,7 @@ def test_property_counts_by_pymatgen_operations(molecule: str, prop: str) -> Non
     from pymatgen.symmetry.analyzer import PointGroupAnalyzer
 
     g = example(molecule)
-    ops = PointGroupAnalyzer(Molecule(list(g.species), g.positions)).get_symmetry_operations()
+    ops = PointGroupAnalyzer(Molecule(list(g.species), g.cart_coords)).get_symmetry_operations()
     assert _cartesian_reynolds_count([op.rotation_matrix for op in ops], prop) == PROPERTY_COUNTS[molecule][prop]
 
 
@@ -212,8 +217,8 @@ def test_property_verdicts_do_not_depend_on_frame_or_order(seed: int) -> None:
         for prop in ("dipole", "piezoelectric", "elastic"):
             a = property_record(example(molecule), prop, NO_TRAIN)
             b = property_record(g2, prop, NO_TRAIN)
-            assert (a["independent_components"], a["input_group"]) == (b["independent_components"],
-                                                                          b["input_group"])
+            assert (a["independent_components"], a["point_group"]) == (b["independent_components"],
+                                                                          b["point_group"])
 
 
 @pytest.mark.parametrize("molecule,allowed", [("hydrogen_peroxide", 1), ("water", 0), ("methane", 0),
@@ -247,11 +252,11 @@ def test_bad_inputs() -> None:
 
 def test_a_single_point_cannot_move() -> None:
     """One point has the symmetry of a sphere (Kh): no displacement and no vector or 2e property survive."""
-    a = Geometry(("Ar",), np.array([[0.0, 0, 0]]))
-    r = map_record(a, Geometry(("Ar",), np.array([[0.0, 0, 0.3]])), CurieOptions(train=True))
-    assert r["input_group"] == "Kh" and not r["feasible"] and r["network"] is None
+    a = Structure.molecule(("Ar",), np.array([[0.0, 0, 0]]))
+    r = map_record(a, Structure.molecule(("Ar",), np.array([[0.0, 0, 0.3]])), CurieOptions(train=True))
+    assert r["point_group"]["schoenflies"] == "Kh" and not r["feasible"] and r["network"] is None
     assert set(r["blocking_operations"]) == {"rotations about any axis", "inversion"}
-    assert map_record(a, Geometry(("Ar",), np.array([[0.0, 0, 0.0]])), NO_TRAIN)["feasible"]
+    assert map_record(a, Structure.molecule(("Ar",), np.array([[0.0, 0, 0.0]])), NO_TRAIN)["feasible"]
     assert property_record(a, "0e", NO_TRAIN)["feasible"]
     assert not property_record(a, "2e", NO_TRAIN)["feasible"]
     assert not property_record(a, "0o", NO_TRAIN)["feasible"]
@@ -259,9 +264,9 @@ def test_a_single_point_cannot_move() -> None:
 
 def test_species_change_is_part_of_the_target() -> None:
     sq = example("square")
-    colored = Geometry(("C", "N", "C", "N"), sq.positions)  # alternate corners: keeps D2h only
+    colored = Structure.molecule(("C", "N", "C", "N"), sq.cart_coords)  # alternate corners: keeps D2h only
     r = map_record(sq, colored, NO_TRAIN)
-    assert not r["feasible"] and r["species_change"] and r["map_group"] == "D2h"
+    assert not r["feasible"] and r["species_change"] and r["map_group"]["schoenflies"] == "D2h"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -273,7 +278,8 @@ def test_cli_no_train_json_and_exit_codes() -> None:
     ok = _cli(str(EXAMPLES / "rectangle.xyz"), str(EXAMPLES / "square.xyz"), "--no-train", "--json")
     assert ok.returncode == 0, ok.stderr
     r = json.loads(ok.stdout)
-    for key in ("feasible", "input_group", "output_group", "blocking_operations", "network", "tolerances"):
+    for key in ("file", "command", "schema_version", "feasible", "space_group", "point_group", "output_groups",
+                "blocking_operations", "network", "tolerances", "seconds", "notes"):
         assert key in r
     assert r["network"] is None and r["tolerances"]["symprec"] == 1e-3
     bad = _cli(str(EXAMPLES / "square.xyz"), str(EXAMPLES / "rectangle.xyz"), "--no-train", "--json")

@@ -9,7 +9,7 @@ from curie_helpers import example, moved
 
 from symcompile.curie.check import CurieOptions, map_record, property_record
 from symcompile.curie.feasibility import act, map_target
-from symcompile.curie.group import symmetry_operations
+from symcompile.structures import symmetry_operations
 from symcompile.curie.training import train_pair
 from symcompile.o3 import Irreps
 
@@ -47,7 +47,7 @@ def test_square_to_rectangle_is_unblocked_by_a_learnable_2e_input(square_to_rect
     assert net["irreps_in"] == "1x0e+1x2e"
     assert net["final_loss"] < 1e-6 and net["feasible"]
     # the learned input broke exactly what the rectangle breaks: its symmetry in D4h is D2h
-    assert net["learned_input_group"] == "D2h" and net["learned_input_keeps_exactly_the_map_group"]
+    assert net["learned_input_group"]["schoenflies"] == "D2h" and net["learned_input_keeps_exactly_the_map_group"]
 
 
 def test_training_with_a_learnable_input_commutes_with_the_group() -> None:
@@ -59,7 +59,7 @@ def test_training_with_a_learnable_input_commutes_with_the_group() -> None:
     ops = symmetry_operations(sq, 1e-3)
     target = map_target(sq, rect, ops.symmetrized)
     g = next(k for k, R in enumerate(ops.rotations) if abs(np.trace(R) - 1) < 1e-9 and np.linalg.det(R) > 0)
-    turned = act(ops.rotations[g], ops.perms[g], target)
+    turned = act(ops.rotations[g], ops.permutations[g], target)
     runs = [train_pair(ops.symmetrized, sq.species, t.displacements, Irreps("1o"), learnable_input=Irreps("2e"))
             for t in (target, turned)]
     v, w = runs[0]["learned_input"], runs[1]["learned_input"]

@@ -13,7 +13,7 @@ import spglib
 from op_data import EXAMPLES, read, variant
 
 from symcompile.order_params.carriers import Block, analyse_blocks, primary_carrier
-from symcompile.order_params.crystal import crystal_from, standard_primitive
+from symcompile.order_params.parent import standard_primitive
 from symcompile.order_params.decorate import (
     decorated_group,
     feature_irreps,
@@ -30,8 +30,7 @@ IRREPS = feature_irreps(2)
 
 
 def analyse(child: Any) -> tuple[ParentMatch, list[Block], Block | None, np.ndarray, Translations]:
-    match = find_parent(standard_primitive(crystal_from(child) if not isinstance(child, str)
-                                           else load_crystal(child, "child"), 1e-3), 1e-3)
+    match = find_parent(standard_primitive(load_crystal(child, "child"), 1e-3), 1e-3)
     D = representation(IRREPS, match.ops)
     translations = Translations(match)
     blocks = analyse_blocks(match, IRREPS, D, translations, 1e-3)
@@ -64,7 +63,7 @@ def _random_invariant(block: Block, n: int, seed: int = 0) -> np.ndarray:
 
 
 def _spglib_group_of_moments(match: ParentMatch, moments: np.ndarray, axial: bool) -> int:
-    lattice, frac, numbers = match.parent.cell
+    lattice, frac, numbers = match.parent.spglib_cell()
     sym = spglib.get_magnetic_symmetry((lattice, frac, numbers, moments), symprec=1e-3, mag_symprec=1e-6,
                                        is_axial=axial)
     keep = ~np.asarray(sym["time_reversals"], dtype=bool)
@@ -82,7 +81,7 @@ def test_carriers_give_exactly_the_child_group_by_spglib(name: str) -> None:
     for block in blocks:
         if block.free_parameters == 0:
             continue
-        pattern = _random_invariant(block, match.child.n)
+        pattern = _random_invariant(block, match.child.num_atoms)
         group = decorated_group(match, pattern, IRREPS, 1e-3, D)
         assert (group["number"] == number) == block.carrier, (block.site, block.irrep)
         if block.irrep.l == 1:  # independent: spglib's own search, moments axial (1e) or polar (1o)
@@ -97,12 +96,12 @@ def test_invariance_check_agrees_with_e3nn_wigner_matrices() -> None:
     import torch
 
     match, blocks, _, D, _ = example("CaTiO3")
-    theirs = e3nn_o3.Irreps(str(IRREPS)).D_from_matrix(torch.tensor(match.ops.cart)).numpy()
+    theirs = e3nn_o3.Irreps(str(IRREPS)).D_from_matrix(torch.tensor(match.ops.rotations)).numpy()
     # e3nn goes through Euler angles: at beta = pi (2-fold axes in the xy plane) it is exact to ~1e-7 only
     assert np.allclose(theirs, D, atol=1e-6)
     for block in blocks:
         if block.free_parameters:
-            pattern = _random_invariant(block, match.child.n, seed=3)
+            pattern = _random_invariant(block, match.child.num_atoms, seed=3)
             assert np.array_equal(invariant_mask(pattern, theirs, match.ops), invariant_mask(pattern, D, match.ops))
 
 
@@ -129,13 +128,13 @@ def test_r_point_tilts_alternate_along_every_cubic_axis(name: str) -> None:
     along each cubic axis."""
     match, _, primary, _, _ = example(name)
     assert primary is not None
-    pattern = primary.pattern(np.ones(1), match.child.n, IRREPS.dim)[:, irrep_columns(IRREPS, primary.irrep)]
+    pattern = primary.pattern(np.ones(1), match.child.num_atoms, IRREPS.dim)[:, irrep_columns(IRREPS, primary.irrep)]
     atoms = primary.atoms
     for axis in match.conventional:
         step = np.linalg.solve(match.parent.lattice.T, axis)  # a cubic edge in the cell's fractional coordinates
         for i in atoms:
-            target = match.parent.frac[i] + step
-            d = match.parent.frac[atoms] - target
+            target = match.parent.frac_coords[i] + step
+            d = match.parent.frac_coords[atoms] - target
             d -= np.round(d)
             j = atoms[int(np.argmin(np.linalg.norm(d @ match.parent.lattice, axis=1)))]
             assert np.allclose(pattern[j], -pattern[i], atol=1e-9)

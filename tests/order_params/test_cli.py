@@ -28,7 +28,8 @@ def test_json_record_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, err
     record = json.loads(out)
     for key in ("parent", "child", "order_parameters", "carriers", "decorated_space_group", "verified", "loss",
-                "steps", "seed", "symprec", "primary_carrier", "glazer", "status", "file"):
+                "steps", "seed", "tolerances", "primary_carrier", "glazer", "status", "file", "command",
+                "schema_version", "space_group", "point_group", "seconds", "notes"):
         assert key in record
     for side in ("parent", "child"):
         assert set(record[side]["space_group"]) == {"number", "symbol"}
@@ -36,7 +37,7 @@ def test_json_record_schema(capsys: pytest.CaptureFixture[str]) -> None:
     entry = record["order_parameters"][0]
     assert {"irrep", "species", "wyckoff", "amplitude", "k_points", "primary"} <= set(entry)
     assert set(record["loss"]) == {"initial", "final"} and record["verified"] is True
-    assert record["discovery"] is None and record["symprec"] == 1e-3
+    assert record["discovery"] is None and record["tolerances"]["symprec"] == 1e-3
 
 
 def test_several_children_give_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,3 +92,21 @@ def test_write_mcif(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     text = path.read_text()
     assert "_atom_site_moment.crystalaxis_x" in text and "_space_group_magn.name_BNS" in text
     assert json.loads(out)["mcif"] == str(path)
+
+
+def test_no_train_is_group_theory_only_without_torch() -> None:
+    """`--no-train`: the parent and the carriers, decided by group theory alone; torch is not imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom symcompile.cli import main\n"
+            f"try:\n    main(['order-params', {str(STO)!r}, '--no-train', '--json'])\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "assert 'torch' not in sys.modules, 'torch imported by --no-train'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["trained"] is False and record["verified"] is None and record["status"] == "ok"
+    assert record["parent"]["space_group"]["number"] == 221 and record["space_group"]["number"] == 140
+    assert record["primary_carrier"] == {"irrep": "1e", "species": "Ti", "wyckoff": "1b"}
+    assert "order_parameters" not in record and all("in_gradient" not in c for c in record["carriers"])

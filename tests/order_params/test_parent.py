@@ -12,7 +12,8 @@ import spglib
 from op_data import EXAMPLES, STRUCTURES, read
 
 from symcompile.errors import InputError
-from symcompile.order_params.crystal import Crystal, standard_primitive
+from symcompile.order_params.parent import standard_primitive
+from symcompile.structures import Structure as Crystal
 from symcompile.order_params.parent import find_parent, match_parent
 from symcompile.order_params.result import load_crystal
 
@@ -33,19 +34,19 @@ def test_found_parent_is_cubic_perovskite_atom_for_atom(name: str) -> None:
     assert match.parent_group == {"number": 221, "symbol": "Pm-3m"}
     assert match.child_group["number"] == number
     # independent: the idealised parent is exactly cubic by spglib at a tight tolerance
-    assert spglib.get_symmetry_dataset(match.parent.cell, symprec=1e-6).number == 221
+    assert spglib.get_symmetry_dataset(match.parent.spglib_cell(), symprec=1e-6).number == 221
     # one to one: atom i of the parent is atom i of the child, displaced by less than the bound
-    assert match.parent.symbols == match.child.symbols
-    delta = match.child.frac - match.parent.frac
+    assert match.parent.species == match.child.species
+    delta = match.child.frac_coords - match.parent.frac_coords
     delta -= np.round(delta)
     cart = delta @ match.parent.lattice
     assert np.allclose(cart, match.displacements, atol=1e-9)
     assert 0.01 < match.max_displacement <= 0.8
     assert np.allclose(match.displacements.mean(axis=0), 0, atol=1e-9)
     # every operation spglib finds for the child is one of the parent's (a subgroup)
-    child_ops = spglib.get_symmetry(match.child.cell, symprec=1e-3)
+    child_ops = spglib.get_symmetry(match.child.spglib_cell(), symprec=1e-3)
     parent_ops = {(W.tobytes(), tuple(np.round(t % 1, 4) % 1)) for W, t in
-                  zip(match.ops.rotations, match.ops.translations)}
+                  zip(match.ops.frac_rotations, match.ops.frac_translations)}
     for W, t in zip(child_ops["rotations"], child_ops["translations"]):
         assert (W.astype(int).tobytes(), tuple(np.round(t % 1, 4) % 1)) in parent_ops
     assert int(match.child_mask.sum()) == len(child_ops["rotations"])
@@ -73,7 +74,7 @@ def test_parent_of_another_arrangement_does_not_correspond(tmp_path: Path) -> No
     wrong = _write_cif(tmp_path / "anti.cif", 3.9, [("Sr", (0, 0, 0), "1"), ("Ti", (0.5, 0.5, 0.5), "1"),
                                                     ("O", (0.5, 0, 0), "1"), ("O", (0, 0.5, 0), "1"),
                                                     ("O", (0, 0, 0.5), "1")])
-    assert spglib.get_symmetry_dataset(load_crystal(wrong, "parent").cell, symprec=1e-3).number == 221
+    assert spglib.get_symmetry_dataset(load_crystal(wrong, "parent").spglib_cell(), symprec=1e-3).number == 221
     with pytest.raises(InputError, match="do not correspond"):
         match_parent(_child("SrTiO3"), load_crystal(wrong, "parent"), 1e-3)
 
@@ -95,7 +96,7 @@ def test_no_parent_for_a_triclinic_random_crystal() -> None:
     lattice = np.array([[5.1, 0.3, 0.2], [0.4, 6.3, 0.1], [0.7, 0.2, 7.4]])
     frac = np.array([[0, 0, 0], [0.31, 0.17, 0.42], [0.61, 0.52, 0.13], [0.22, 0.74, 0.71], [0.83, 0.39, 0.88]])
     crystal = Crystal(lattice, frac + rng.uniform(-0.02, 0.02, frac.shape), ("Na", "Cl", "K", "Br", "O"))
-    assert spglib.get_symmetry_dataset(crystal.cell, symprec=1e-3).number == 1
+    assert spglib.get_symmetry_dataset(crystal.spglib_cell(), symprec=1e-3).number == 1
     with pytest.raises(InputError, match="no higher-symmetry parent"):
         find_parent(standard_primitive(crystal, 1e-3), 1e-3)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from symcompile.structures.cell import Cell
+from symcompile.structures import Structure as Cell
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "structures"
 

@@ -13,8 +13,8 @@ from structure_variants import (
     CRYSTALS, EXAMPLES, MOLECULES, PRIMITIVE, random_rotation, rotated, shifted, shuffled, supercell, transform,
 )
 
-from symcompile.structures import analyse_symmetry
-from symcompile.structures.reading import load, to_pymatgen_molecule
+from symcompile.structures import analyse_symmetry, read_structure, symmetry_operations
+from symcompile.tensors import tensor_report
 
 CENTRING = {name: CRYSTALS[name][1][0] if CRYSTALS[name][1][0] in "IR" else "P" for name in CRYSTALS}
 
@@ -27,8 +27,7 @@ def _signature(record: dict) -> tuple:
 @pytest.mark.parametrize("name", sorted(CRYSTALS))
 def test_same_group_for_every_description_of_the_crystal(name: str) -> None:
     rng = np.random.default_rng(sum(map(ord, name)))
-    conventional = load(EXAMPLES / name).cell
-    assert conventional is not None
+    conventional = read_structure(EXAMPLES / name)
     expected = _signature(analyse_symmetry(conventional))
     assert expected[0] == CRYSTALS[name][0]
     primitive = transform(conventional, PRIMITIVE[CENTRING[name]])
@@ -49,7 +48,7 @@ def test_same_group_for_every_description_of_the_crystal(name: str) -> None:
 
 def test_primitive_cells_really_are_smaller() -> None:
     for name in ("SrTiO3_I4mcm.cif", "LaAlO3_R-3c.cif"):
-        conventional = load(EXAMPLES / name).cell
+        conventional = read_structure(EXAMPLES / name)
         primitive = transform(conventional, PRIMITIVE[CENTRING[name]])
         ratio = conventional.num_atoms / primitive.num_atoms
         assert ratio == {"I": 2, "R": 3}[CENTRING[name]]
@@ -60,9 +59,36 @@ def test_molecule_group_is_invariant_under_rigid_motion_and_relabelling(name: st
     from pymatgen.core import Molecule
 
     rng = np.random.default_rng(7)
-    molecule = to_pymatgen_molecule(load(EXAMPLES / name).molecule)
+    molecule = read_structure(EXAMPLES / name).to_pymatgen()
     rotation = random_rotation(rng)
     order = rng.permutation(len(molecule))
     moved = Molecule([molecule[i].species_string for i in order],
                      molecule.cart_coords[order] @ rotation.T + rng.normal(size=3) * 5)
-    assert analyse_symmetry(moved)["point_group"] == MOLECULES[name][0]
+    assert analyse_symmetry(moved)["point_group"]["schoenflies"] == MOLECULES[name][0]
+
+
+@pytest.mark.parametrize("name", ["TiO2_rutile.cif", "LaAlO3_R-3c.cif", "SiO2_alpha_quartz.cif"])
+def test_operations_and_tensor_counts_do_not_depend_on_the_description(name: str) -> None:
+    """The Operations every command uses: same point group, same number of operations per primitive cell,
+    exactly orthogonal rotations forming a group, and the same tensor counts, for every description."""
+    rng = np.random.default_rng(5)
+    conventional = read_structure(EXAMPLES / name)
+    primitive = transform(conventional, PRIMITIVE[CENTRING[name]])
+    variants = [conventional, primitive, supercell(conventional), rotated(conventional, random_rotation(rng)),
+                shifted(conventional, rng.random(3)), shuffled(conventional, rng)]
+    reference = symmetry_operations(conventional)
+    per_primitive_cell = len(symmetry_operations(primitive))
+    assert per_primitive_cell == reference.point_group["order"]
+    expected_counts = [tensor_report(f, structure=conventional)["independent_components"]
+                       for f in ("ijk=ikj", "ijkl=jikl=klij")]
+    for cell in variants:
+        ops = symmetry_operations(cell)
+        assert ops.point_group == reference.point_group and ops.space_group == reference.space_group
+        assert len(ops) * primitive.num_atoms == per_primitive_cell * cell.num_atoms  # x lattice points in the cell
+        rotations = ops.point_group_rotations()
+        assert np.abs(np.einsum("nji,njk->nik", rotations, rotations) - np.eye(3)).max() < 1e-12
+        for a in rotations:
+            for b in rotations:
+                assert np.abs(rotations - a @ b).max(axis=(1, 2)).min() < 1e-12
+        assert [tensor_report(f, structure=cell)["independent_components"]
+                for f in ("ijk=ikj", "ijkl=jikl=klij")] == expected_counts

@@ -1,13 +1,18 @@
-"""Human rendering of ``tensor`` records (rich tables): irreps, counts, Voigt matrices, relations.
+"""The ``tensor`` command's record and its human rendering (irreps, counts, Voigt matrices, relations).
 
-Registered with :func:`symcompile.report.renderer` on import (the CLI imports it).
+The record is :func:`symcompile.tensors.tensor_report` in the shared shape: ``point_group``
+``{hm, schoenflies, order}`` (with ``point_group_setting``), ``space_group`` ``{number,
+symbol}`` for ``--space-group`` or a crystal ``--structure``, ``structure`` {file, kind,
+space_group, point_group}, ``tolerances`` and ``notes`` when a structure is analysed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from symcompile.report import renderer
+from symcompile.report import Record, finish, tolerances
+
+COMMAND = "tensor"
 
 #: Longest list of components printed for people (everything is in ``--json``).
 MAX_LISTED = 60
@@ -49,8 +54,48 @@ def _form(console: Any, form: dict[str, Any], heading: str) -> None:
             console.print("  all components vanish")
 
 
-@renderer("tensor")
-def render_tensor(record: dict[str, Any], console: Any) -> None:
+def _point_group_entry(name: str, schoenflies: str, order: int | None) -> dict[str, Any]:
+    """o3's point group (HM name in its setting, Schoenflies symbol) in the shared shape."""
+    from symcompile.structures.naming import point_group_entry
+
+    crystallographic = name != schoenflies and name not in ("O(3)", "SO(3)")
+    return point_group_entry(schoenflies, order, name if crystallographic else None)
+
+
+def tensor_record(report: dict[str, Any], symprec: float, angle_tol: float | None, seconds: float) -> Record:
+    """A :func:`~symcompile.tensors.tensor_report` dict in the shared record shape."""
+    from symcompile.structures.spacegroup import space_group_name
+
+    record = dict(report)
+    structure = record.get("structure")
+    groups: dict[str, Any] = {}
+    if isinstance(record.get("space_group"), int):
+        groups["space_group"] = space_group_name(record.pop("space_group"))
+    elif structure:
+        groups["space_group"] = structure.get("space_group")
+    if record.get("point_group") is not None:
+        groups["point_group"] = _point_group_entry(record.pop("point_group"), record.pop("point_group_schoenflies"),
+                                                   record.pop("point_group_order"))
+    keys = list(record)
+    at = keys.index("multiplicities") + 1 if "multiplicities" in keys else len(keys)
+    record = {**{k: record[k] for k in keys[:at]}, **groups, **{k: record[k] for k in keys[at:]}}
+    if structure:
+        record["file"] = structure.get("file")
+        record["notes"] = list(structure.pop("notes", []))
+        record["tolerances"] = tolerances(symprec, angle_tol)
+    record["seconds"] = {"total": round(seconds, 4)}
+    return finish(record, COMMAND)
+
+
+def group_table_record(row: dict[str, Any]) -> Record:
+    """One row of ``tensor --all-groups`` (one point group) in the shared record shape."""
+    record = dict(row)
+    record["point_group"] = _point_group_entry(record.pop("point_group"), record.pop("point_group_schoenflies"),
+                                               record.pop("point_group_order"))
+    return finish(record, COMMAND)
+
+
+def render(record: dict[str, Any], console: Any) -> None:
     """One tensor: irreps and dimension; with a group, the count and the allowed forms."""
     from rich.table import Table
 
@@ -71,23 +116,26 @@ def render_tensor(record: dict[str, Any], console: Any) -> None:
     info.add_row("irreps", record["irreps"] or "(none: the formula forces the tensor to vanish)")
     info.add_row("dimension", str(record["dim"]))
     structure = record.get("structure")
+    space_group = record.get("space_group")
     if structure:
         if structure.get("kind") == "crystal":
-            info.add_row("structure", f"crystal, space group {structure['space_group_symbol']} "
-                                      f"({structure['space_group']})")
+            info.add_row("structure", f"crystal, space group {space_group['symbol']} ({space_group['number']})")
         else:
-            info.add_row("structure", f"molecule, point group {structure.get('molecule_point_group')}")
-    elif record.get("space_group") is not None:
-        info.add_row("space group", str(record["space_group"]))
-    if record.get("point_group") is not None:
-        order = record.get("point_group_order")
-        info.add_row("point group", f"{record['point_group']} ({record.get('point_group_schoenflies')}, "
+            info.add_row("structure", f"molecule, point group {structure['point_group']['schoenflies']}")
+    elif space_group is not None:
+        info.add_row("space group", f"{space_group['symbol']} ({space_group['number']})")
+    point_group = record.get("point_group")
+    if point_group is not None:
+        order = point_group.get("order")
+        info.add_row("point group", f"{point_group['hm']} ({point_group['schoenflies']}, "
                                     f"order {order if order is not None else '∞'})")
         info.add_row("setting", str(record.get("point_group_setting", "")))
         info.add_row("independent components", f"[bold green]{record['independent_components']}[/]")
         by_irrep = record.get("invariants_by_irrep") or {}
         if by_irrep:
             info.add_row("from irreps", " + ".join(f"{v} ({k})" for k, v in by_irrep.items()))
+    for note in record.get("notes") or []:
+        info.add_row("note", str(note))
     console.print(info)
     if record.get("allowed_form"):
         _form(console, record["allowed_form"], "allowed form, standard (IEEE/Nye) orientation")
