@@ -118,7 +118,7 @@ def _parse(text: str, number: int) -> tuple[str, np.ndarray, np.ndarray, list[Ta
     for line in lines[i + 1:i + 1 + nsym]:
         values = [float(x) for x in line.split()]
         rotations.append(np.rint(values[:9]).astype(int).reshape(3, 3))
-        translations.append(values[9:12])
+        translations.append([float(_fraction(str(x))) for x in values[9:12]])  # the files print 0.33333
     points = []
     i += 1 + nsym
     while i < len(lines):
