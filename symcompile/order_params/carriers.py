@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from symcompile.distortions.modes import FieldDecomposition, Mode
+from symcompile.distortions.modes import FieldDecomposition, group_type
 from symcompile.o3 import Irrep, Irreps
 from symcompile.order_params.problem import Problem
 
@@ -60,7 +60,7 @@ class Block:
     free_parameters: int = 0
     group: dict[str, Any] | None = None  # the space group a generic child-symmetric decoration gives
     exact: bool = False  # that group is exactly the child's
-    modes: tuple[Mode, ...] = ()  # the space-group irreps a generic child-symmetric decoration carries
+    irreps: tuple[tuple[str, str], ...] = ()  # (label, k label) a generic child-symmetric decoration carries
     contains_primary: bool = False
     local: float | None = None  # deformation of the site's shell in this block's channel
     fits: bool | None = None  # None: not trained
@@ -68,7 +68,7 @@ class Block:
 
     @property
     def labels(self) -> list[str]:
-        return sorted({m.irrep for m in self.modes})
+        return sorted({label for label, _ in self.irreps})
 
     @property
     def qualifies(self) -> bool:
@@ -83,8 +83,7 @@ class Block:
             "irrep": str(self.irrep), "species": self.species, "wyckoff": self.wyckoff,
             "site_symmetry": self.site_symmetry, "free_parameters": self.free_parameters,
             "space_group_alone": None if self.group is None else dict(self.group),
-            "space_group_irreps": [{"irrep": m.irrep, "k_label": m.k_label, "direction": m.direction}
-                                   for m in self.modes],
+            "space_group_irreps": [{"irrep": label, "k_label": k} for label, k in self.irreps],
             "contains_primary": self.contains_primary,
             "local_deformation": None if self.local is None else round(float(self.local), 6),
             "fits": self.fits,
@@ -145,12 +144,16 @@ def analyse(problem: Problem, block: Block, primary: set[str], rng: np.random.Ge
     block.free_parameters = invariant_dimension(problem, block)
     if block.free_parameters == 0:
         return
+    g, an = problem.group, problem.analysis
     values = generic_invariant(problem, block, rng)
-    found = decompose_field(problem, values, block.rho)
-    block.group = dict(found.child_group)
-    block.exact = bool(np.array_equal(found.child_mask, problem.child_mask))
-    block.modes = found.modes
-    block.contains_primary = primary <= {m.irrep for m in found.modes}
+    full = values[an.child_atom]
+    scale = float(np.abs(full).max())
+    mask = g.stabiliser(full, block.rho, 1e-7 * scale)
+    block.group = group_type(g, mask)
+    block.exact = bool(np.array_equal(mask, problem.child_mask))
+    found = an.parts(full, block.rho, 1e-7 * scale)
+    block.irreps = tuple(sorted({(irrep.label, irrep.star.label) for irrep, _ in found}))
+    block.contains_primary = primary <= {label for label, _ in block.irreps}
 
 
 def weak(block: Block, others: list[Block]) -> bool:

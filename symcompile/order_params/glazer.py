@@ -6,7 +6,7 @@ split along each cubic axis into its out-of-phase part (k = R: neighbours along 
 rotate oppositely, '-') and its in-phase part (k = M with k_axis = 0: successive octahedra
 along the axis rotate alike, '+'). Equal magnitudes share a letter; the symbol is written as
 Howard & Stokes (Acta Cryst. B54, 782, 1998) list the tilt systems: zero tilts first, then
-in-phase, then out-of-phase, the unequal axis before an equal pair (a0a0c-, a+b-b-, a-a-a-).
+in-phase, then out-of-phase (a0a0c-, a+b-b-, a-a-a-; details in :func:`glazer_symbol_of`).
 This uses the child's displacements, whatever the carrier (BiFeO3's polar R3c: a-a-a-).
 
 >>> glazer_symbol_of([(0.0, 0.1), (0.0, 0.1), (0.12, 0.0)])
@@ -24,20 +24,34 @@ RELATIVE_TOL = 1e-3
 
 
 def glazer_symbol_of(tilts: list[tuple[float, float]]) -> str:
-    """The symbol from (in-phase, out-of-phase) magnitudes about the three cubic axes."""
+    """The symbol from (in-phase, out-of-phase) magnitudes about the three cubic axes.
+
+    Letters compare magnitudes whatever the phase (Glazer's a+b+b-: the last two tilts are equal).
+    Axes are listed zero first, then in-phase, then out-of-phase; within a phase, an axis equal to
+    one listed before comes first, an axis equal to none next, an equal pair after, and an axis
+    equal to one listed later last (a+b-b-, a-b-b-, a+a-c-, a+b+b-).
+    """
     top = max(max(p, m) for p, m in tilts)
     signs, sizes = [], []
     for plus, minus in tilts:
         size = max(plus, minus)
         signs.append("0" if size <= RELATIVE_TOL * top else ("+" if plus > minus else "-"))
         sizes.append(0.0 if signs[-1] == "0" else size)
+    phase = ["0+-".index(s) for s in signs]
 
     def equal(i: int, j: int) -> bool:
-        return signs[i] == signs[j] and abs(sizes[i] - sizes[j]) <= RELATIVE_TOL * top
+        return i != j and abs(sizes[i] - sizes[j]) <= RELATIVE_TOL * top
 
     def order_key(i: int) -> tuple[int, int, float]:
-        pair = sum(equal(i, j) for j in range(3)) > 1
-        return ("0+-".index(signs[i]), int(pair), -sizes[i])
+        if any(equal(i, j) and phase[j] < phase[i] for j in range(3)):
+            rank = 0
+        elif any(equal(i, j) and phase[j] == phase[i] for j in range(3)):
+            rank = 2
+        elif any(equal(i, j) and phase[j] > phase[i] for j in range(3)):
+            rank = 3
+        else:
+            rank = 1
+        return (phase[i], rank, -sizes[i])
 
     axes = sorted(range(3), key=order_key)
     letters: list[str] = []
@@ -99,12 +113,19 @@ def glazer_symbol(problem: Problem) -> str | None:
     omega = omega @ basis  # components about the cubic axes
     x = problem.parent.cart_coords[atoms] @ np.linalg.inv(problem.group.basis).T  # conventional coordinates
     steps = np.rint(x - x[0]).astype(int)
-    r_sign = (-1.0) ** steps.sum(axis=1)
+    cell = np.rint(problem.match.to_conv).astype(int)  # columns: the child's lattice vectors, conventional
+
+    def part(k: np.ndarray, values: np.ndarray) -> float:
+        """|Fourier component| of a field on the B atoms at k (zero unless k fits the child's cell)."""
+        if np.any((k @ cell) % 1.0 > 1e-9):
+            return 0.0
+        return abs(float(np.mean(values * np.cos(2 * np.pi * steps @ k))))
+
     tilts = []
     for axis in range(3):
-        others = [a for a in range(3) if a != axis]
-        m_sign = (-1.0) ** steps[:, others].sum(axis=1)
-        tilts.append((abs(float(np.mean(omega[:, axis] * m_sign))), abs(float(np.mean(omega[:, axis] * r_sign)))))
+        in_phase = np.full(3, 0.5)
+        in_phase[axis] = 0.0
+        tilts.append((part(in_phase, omega[:, axis]), part(np.full(3, 0.5), omega[:, axis])))
     if max(max(t) for t in tilts) < 1e-6:
         return None
     return glazer_symbol_of(tilts)

@@ -10,6 +10,7 @@ the parent's space-group irreps, side by side with the child's modes.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from symcompile.order_params.glazer import glazer_symbol
 from symcompile.order_params.local import shell_deformations
 from symcompile.order_params.parent import DEFAULT_MAX_DISPLACEMENT
 from symcompile.order_params.problem import NoParent, Problem, set_up
+from symcompile.structures.spacegroup import space_group_name
 
 COMMAND = "order-params"
 MAX_LMAX = 4
@@ -49,7 +51,7 @@ def _check_options(lmax: int, max_displacement: float, steps: int) -> None:
 
 
 def _undistorted(found: NoParent, max_displacement: float, symprec: float) -> dict[str, Any]:
-    from symcompile.structures.spacegroup import dataset, space_group_name
+    from symcompile.structures.spacegroup import dataset
 
     number = int(dataset(found.primitive, symprec).number)
     notes = [f"no symmetry breaking within the bound: no higher-symmetry parent within {max_displacement:g} Å"]
@@ -72,8 +74,8 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
     child_group = dict(dec.child_group)
     match = problem.match
     parent = dec.parent.to_record()
-    parent.update({"given": bool(match.given), "max_displacement": round(dec.max_displacement, 4),
-                   "cells_in_child": int(match.cells),
+    parent.update({"space_group": space_group_name(dec.parent.number), "given": bool(match.given),
+                   "max_displacement": round(dec.max_displacement, 4), "cells_in_child": int(match.cells),
                    "supercell": dec.to_record()["supercell"]})
     modes = [m.to_record() for m in dec.modes]
     for record, mode in zip(modes, dec.modes):
@@ -140,6 +142,7 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
     """
     start = time.perf_counter()
     _check_options(lmax, max_displacement, steps)
+    loading = _preload_training() if train else None
     problem = set_up(child, parent, parent_group=parent_group, origin=origin, max_displacement=max_displacement,
                      symprec=symprec, angle_tol=angle_tol)
     settings_record = {"lmax": lmax, "max_displacement": max_displacement,
@@ -168,6 +171,8 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
         record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
                              "total": round(time.perf_counter() - start, 3)}
         return record
+    if loading is not None:
+        loading.join()
     record.update(_train_and_verify(problem, order, lmax, seed, steps, symprec, write_mcif, progress, notes))
     t_train = time.perf_counter()
     record["carriers"] = [b.to_record() for b in order]
@@ -176,6 +181,16 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
     record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
                          "training": round(t_train - t_symmetry, 3), "total": round(time.perf_counter() - start, 3)}
     return record
+
+
+def _preload_training() -> threading.Thread:
+    """Import torch and the network while the group theory runs (a second core does the work)."""
+    def load() -> None:
+        import symcompile.order_params.training  # noqa: F401
+
+    thread = threading.Thread(target=load, name="symcompile-import-torch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int, steps: int, symprec: float,
@@ -244,8 +259,9 @@ def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int
         from symcompile.order_params.mcif import write_mcif as write
 
         dec = problem.decomposition
+        parent_symbol = space_group_name(dec.parent.number)["symbol"]
         out["mcif"] = write(write_mcif, problem, features, chosen.irrep, group,
-                            title=f"{dec.parent.symbol} parent of {problem.given.formula()} ({group['symbol']})")
+                            title=f"{parent_symbol} parent of {problem.given.formula()} ({group['symbol']})")
     return out
 
 
@@ -253,4 +269,4 @@ def _summary(record: dict[str, Any], problem: Problem) -> str:
     carrier = record.get("primary_carrier")
     irreps = " + ".join(record.get("primary_irreps") or []) or "none"
     what = f"{carrier['irrep']} on {carrier['species']} {carrier['wyckoff']}" if carrier else "no carrier"
-    return f"{what} ({irreps}): {problem.setting.symbol} -> {record['space_group']['symbol']}"
+    return f"{what} ({irreps}): {record['parent']['space_group']['symbol']} -> {record['space_group']['symbol']}"
