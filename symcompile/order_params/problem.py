@@ -130,8 +130,7 @@ class Problem:
         t_idx, m_idx = np.nonzero(mask)
         rot = np.rint(np.einsum("ij,njk,kl->nil", A_inv, g.table.rotations[m_idx].astype(float), A)).astype(int)
         shift = g.table.translations[m_idx] + g.translations[t_idx] + a @ g.table.rotations[m_idx].transpose(0, 2, 1) - a
-        trans = shift @ A_inv.T
-        trans -= np.floor(trans + 1e-9)
+        trans = np.mod(np.round(shift @ A_inv.T, 9), 1.0)
         keys: dict[tuple[int, ...], int] = {}
         for i, (w, t) in enumerate(zip(rot, trans)):
             key = (*w.ravel().tolist(), *np.round(t * 1e6).astype(np.int64) % 1_000_000)
