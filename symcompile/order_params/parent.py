@@ -42,10 +42,12 @@ class ParentOption:
         return out
 
 
-def _option(candidate: Any) -> ParentOption:
+def _option(candidate: Any, others: list[Any]) -> ParentOption:
+    """The seam: a candidate of the parent search as this package uses it (its supergroups among the
+    candidates make its inclusion chain)."""
     group = dict(getattr(candidate, "space_group"))
-    chain = tuple(dict(g) if isinstance(g, dict) else dict(getattr(g, "space_group", {}))
-                  for g in (getattr(candidate, "chain", None) or getattr(candidate, "inclusion_chain", None) or ()))
+    above = getattr(candidate, "supergroups", ()) or ()
+    chain = tuple(dict(others[i].space_group) for i in above)
     return ParentOption({"number": int(group["number"]), "symbol": str(group["symbol"])},
                         float(candidate.max_displacement), candidate.ideal_parent,
                         int(getattr(candidate, "parent_cells", 0) or 0), chain)
@@ -54,15 +56,17 @@ def _option(candidate: Any) -> ParentOption:
 def find_parents(child: Structure, max_displacement: float, symprec: float,
                  angle_tol: float | None = None) -> tuple[list[ParentOption], float | None]:
     """Every parent within ``max_displacement`` Å of ``child``, highest symmetry first; and the
-    displacement of the nearest one beyond the bound, when known (for the error message)."""
+    displacement of the nearest one beyond the bound, when known (for the message)."""
     try:
         from symcompile.distortions.parents import find_parents as search  # type: ignore[import-not-found]
     except ImportError:
         from symcompile.order_params.parent_scan import scan_parents
 
         found, miss = scan_parents(child, max_displacement, symprec, angle_tol)
-        return [_option(c) for c in found], miss
-    return [_option(c) for c in search(child, max_displacement, symprec, angle_tol)], None
+        return [_option(c, found) for c in found], miss
+    found = search(child, max_displacement, symprec, angle_tol)
+    beyond = getattr(found, "nearest_beyond", None)
+    return [_option(c, found) for c in found], (None if not beyond else float(beyond["max_displacement"]))
 
 
 def group_number(text: str | int) -> int:
