@@ -19,6 +19,8 @@ import numpy as np
 
 from symcompile.errors import InputError
 from symcompile.order_params.carriers import Block, analyse_blocks, decompose_field, feature_irreps, ranked
+from symcompile.distortions.modes import Mode
+from symcompile.order_params.drawing import displacement_fields, drawing
 from symcompile.order_params.glazer import glazer_symbol
 from symcompile.order_params.local import shell_deformations
 from symcompile.order_params.parent import DEFAULT_MAX_DISPLACEMENT
@@ -113,8 +115,10 @@ def _carrier_entry(block: Block) -> dict[str, Any]:
             "site_symmetry": block.site_symmetry}
 
 
-def learned_order_parameter(problem: Problem, block: Block, features: np.ndarray) -> list[dict[str, Any]]:
-    """The learned features in the parent's space-group irreps: one entry per irrep (mode of the field)."""
+def learned_order_parameter(problem: Problem, block: Block, features: np.ndarray
+                            ) -> tuple[list[dict[str, Any]], tuple[Mode, ...]]:
+    """The learned features in the parent's space-group irreps: one entry per irrep (mode of the
+    field), and those modes."""
     primary = {m.irrep for m in problem.decomposition.primary}
     found = decompose_field(problem, features, block.rho)
     out = []
@@ -124,21 +128,23 @@ def learned_order_parameter(problem: Problem, block: Block, features: np.ndarray
                     "arms": [arm.k_text for arm in mode.arms], "direction": mode.direction,
                     "isotropy_subgroup": dict(mode.isotropy_subgroup), "amplitude": float(mode.amplitude),
                     "primary": bool(mode.primary), "primary_in_modes": mode.irrep in primary})
-    return out
+    return out, found.modes
 
 
 def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int | None = None,
                      origin: str | None = None, max_displacement: float = DEFAULT_MAX_DISPLACEMENT,
                      lmax: int = 2, seed: int = 0, steps: int = 200, symprec: float = 1e-3,
                      angle_tol: float | None = None, write_mcif: str | None = None,
-                     progress: Callable[[int, int], None] | None = None, train: bool = True) -> dict[str, Any]:
+                     progress: Callable[[int, int], None] | None = None, train: bool = True,
+                     draw: bool = False) -> dict[str, Any]:
     """Find and verify the symmetry-breaking order parameter of ``child`` relative to its parent.
 
     ``child``/``parent``: paths or structures. ``parent`` is used as given; without it the
     highest-symmetry parent within ``max_displacement`` Å is taken, or the candidate of group
     ``parent_group``. ``origin``: the species at the parent's origin (labels at k != 0 depend
     on it). ``train=False``: group theory only (torch is not imported). Returns the record
-    documented in the README (``status`` "failed" when not verified).
+    documented in the README (``status`` "failed" when not verified). ``draw``: add ``drawing``,
+    the cells, atoms and vector fields a picture needs (see :mod:`symcompile.order_params.drawing`).
     """
     start = time.perf_counter()
     _check_options(lmax, max_displacement, steps)
@@ -167,13 +173,15 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
         record.update({"trained": False, "verified": None, "order_parameter": [],
                        "primary_carrier": _carrier_entry(order[0]) if order else None,
                        "status": "ok", "notes": notes})
+        if draw:
+            record["drawing"] = drawing(problem, *displacement_fields(problem))
         record["summary"] = _summary(record, problem)
         record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
                              "total": round(time.perf_counter() - start, 3)}
         return record
     if loading is not None:
         loading.join()
-    record.update(_train_and_verify(problem, order, lmax, seed, steps, symprec, write_mcif, progress, notes))
+    record.update(_train_and_verify(problem, order, lmax, seed, steps, symprec, write_mcif, progress, notes, draw))
     t_train = time.perf_counter()
     record["carriers"] = [b.to_record() for b in order]
     record["notes"] = notes
@@ -195,7 +203,7 @@ def _preload_training() -> threading.Thread:
 
 def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int, steps: int, symprec: float,
                       write_mcif: str | None, progress: Callable[[int, int], None] | None,
-                      notes: list[str]) -> dict[str, Any]:
+                      notes: list[str], draw: bool) -> dict[str, Any]:
     from symcompile.order_params.decorate import (
         decorated_group,
         has_child_symmetry,
@@ -229,12 +237,14 @@ def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int
         out.update({"status": "failed", "reason": reason})
         if run is not None:
             out.update({"loss": {"initial": run.loss_initial, "final": run.loss_final}, "steps": run.steps})
+        if draw:
+            out["drawing"] = drawing(problem, *displacement_fields(problem))
         return out
     features = run.features
     mask = stabiliser(problem, features, chosen.rho)
     group = decorated_group(problem, mask)
     checks = spglib_checks(problem, features, chosen.irrep, mask, symprec)
-    learned = learned_order_parameter(problem, chosen, features)
+    learned, learned_modes = learned_order_parameter(problem, chosen, features)
     primary_labels = {m.irrep for m in problem.decomposition.primary}
     learned_primary = {e["label"] for e in learned if e["primary"]}
     verified = bool(run.fitted and group["equals_child"] and all(c["agree"] for c in checks))
@@ -255,6 +265,14 @@ def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int
     })
     if reasons:
         out["reason"] = "; ".join(reasons)
+    if draw:
+        if chosen.irrep.l == 1:
+            kind = "axial" if chosen.irrep.p == 1 else "polar"
+            fields = [{"label": m.irrep, "kind": kind, "source": f"learned {chosen.name}", "primary": bool(m.primary),
+                       "values": m.values} for m in learned_modes]
+            out["drawing"] = drawing(problem, fields, list(learned_modes))
+        else:
+            out["drawing"] = drawing(problem, *displacement_fields(problem))
     if write_mcif:
         from symcompile.order_params.mcif import write_mcif as write
 

@@ -57,17 +57,20 @@ def default_radius(parent: Structure) -> float:
 
 def carrier_radius(parent: Structure, targets: np.ndarray, atoms: np.ndarray, irrep: Irrep,
                    cap: float = 2.5) -> float:
-    """The radius at which every atom that moves sees a carrier atom (one layer passes features only
-    from neighbours; a polar vector 1o on the moving atom itself maps to its displacement directly).
-    At least :func:`default_radius`, at most ``cap`` times it.
+    """The radius of the network for features on ``atoms``: every atom that moves sees a carrier
+    atom (one layer passes features only from neighbours; a polar vector 1o on a moving carrier
+    maps to its own displacement directly), and the carriers and the moving atoms see their first
+    shell (1.2 x their nearest-neighbour distance). At most ``cap`` times that shell radius.
 
-    Linear in the number of atoms: neighbours of the carrier atoms by a hash grid, radius doubled
-    until every moving atom is reached.
+    Linear in the number of atoms: neighbours by a hash grid, the radius doubled until every
+    moving atom is reached.
     """
-    from symcompile.structures.neighbours import periodic_index
+    from symcompile.structures.neighbours import nearest_neighbour_distances, periodic_index
 
-    base = default_radius(parent)
-    moving = np.linalg.norm(targets, axis=1) > 1e-6 * max(float(np.abs(targets).max()), 1e-300)
+    nearest = nearest_neighbour_distances(parent)
+    scale = float(np.abs(targets).max()) if targets.size else 0.0
+    moving = np.linalg.norm(targets, axis=1) > 1e-6 * max(scale, 1e-300)
+    base = 1.2 * float(nearest[np.union1d(atoms, np.flatnonzero(moving)).astype(int)].max())
     if str(irrep) == "1o":
         moving[atoms] = False
     need = np.flatnonzero(moving)
@@ -80,10 +83,10 @@ def carrier_radius(parent: Structure, targets: np.ndarray, atoms: np.ndarray, ir
         qi, pi = index.candidates(points)
         d = np.linalg.norm(index.points[pi] - points[qi], axis=1)
         ok = (d > 1e-8) & (d <= radius)
-        nearest = np.full(len(need), np.inf)
-        np.minimum.at(nearest, qi[ok], d[ok])
-        if np.all(np.isfinite(nearest)):
-            return float(min(max(base, 1.02 * nearest.max()), cap * base))
+        reach = np.full(len(need), np.inf)
+        np.minimum.at(reach, qi[ok], d[ok])
+        if np.all(np.isfinite(reach)):
+            return float(min(max(base, 1.02 * reach.max()), cap * base))
         if radius >= cap * base:
             return cap * base
         radius = min(2 * radius, cap * base)

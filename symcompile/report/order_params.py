@@ -75,17 +75,18 @@ class OrderParamsTask:
                 max_displacement=self.max_displacement, lmax=self.lmax, seed=self.seed, steps=self.steps,
                 symprec=self.symprec, angle_tol=self.angle_tol,
                 write_mcif=output_path(self.write_mcif, path, self.many, ".mcif") if self.train else None,
-                progress=progress if show else None, train=self.train)
+                progress=progress if show else None, train=self.train, draw=self.plot is not None)
         if self.parent is not None and record.get("parent"):
             record["parent"]["file"] = self.parent
         if self.write_mcif and not self.train:
             record.setdefault("notes", []).append("no magnetic CIF written: --write-mcif draws learned features, "
                                                   "and --no-train learns none")
         plot = output_path(self.plot, path, self.many, ".png")
-        if plot:
+        picture = record.pop("drawing", None)
+        if plot and picture is not None:
             from symcompile.report.order_params_plot import plot_order_parameters
 
-            record["plot"] = plot_order_parameters(record, plot)
+            record["plot"] = plot_order_parameters(record, picture, plot)
         return finish(record, COMMAND)
 
 

@@ -10,6 +10,8 @@ from op_data import FAMILIES, SEED_SWEEP
 
 from symcompile.order_params import order_parameters
 
+pytestmark = pytest.mark.slow  # trains a network per family (about a minute in all)
+
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, dict]:
@@ -25,7 +27,7 @@ def test_literature_order_parameter(results: dict[str, dict], name: str) -> None
     assert set(r["primary_irreps"]) == literature  # the child's modes
     assert r["verified"] is True and r["status"] == "ok", r.get("reason")
     carrier = r["primary_carrier"]
-    assert (carrier["irrep"], carrier["species"]) == (irrep, species)
+    assert carrier["irrep"] == irrep and carrier["species"] in species.split("|")
     fitted = [c for c in r["carriers"] if c["fits"]]
     assert len(fitted) == 1 and fitted[0]["loss"] < r["network"]["fit_tolerance"]
     learned = {e["label"] for e in r["order_parameter"] if e["primary"]}
@@ -80,3 +82,26 @@ def test_verdict_carrier_and_labels_do_not_depend_on_the_seed(results: dict[str,
 
     for seed in (1, 2, 3, 4):
         assert answer(order_parameters(str(path), seed=seed, **options)) == answer(reference), seed
+
+
+def polar_batio3(direction: tuple[int, int, int]) -> object:
+    """Cubic BaTiO3 (a = 4 Å) with Ti and O moved oppositely along ``direction`` (a synthetic model: no
+    published R3m/Amm2 refinement was found; the issue saw R3m verified for seed 1 only)."""
+    import numpy as np
+
+    from symcompile.structures.structure import Structure
+
+    d = np.array(direction, dtype=float) / np.linalg.norm(direction)
+    frac = np.array([[0, 0, 0], [.5, .5, .5], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])
+    shifts = np.array([0, 0.012, -0.008, -0.008, -0.008])[:, None] * d
+    return Structure(4.0 * np.eye(3), frac + shifts, ("Ba", "Ti", "O", "O", "O"))
+
+
+@pytest.mark.parametrize(("direction", "number", "opd"), [((1, 1, 1), 160, "(a,a,a)"), ((1, 1, 0), 38, "(a,a,0)")])
+def test_polar_rhombohedral_and_orthorhombic_batio3_over_seeds(direction: tuple[int, int, int], number: int,
+                                                               opd: str) -> None:
+    for seed in range(5) if number == 160 else (0,):
+        r = order_parameters(polar_batio3(direction), seed=seed)
+        assert r["verified"] is True and r["space_group"]["number"] == number, (seed, r.get("reason"))
+        assert r["primary_irreps"] == ["GM4-"] and r["modes"][0]["direction"] == opd
+        assert r["primary_carrier"]["irrep"] == "1o" and r["primary_carrier"]["species"] == "Ti"

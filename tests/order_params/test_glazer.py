@@ -12,6 +12,7 @@ from symcompile.order_params.glazer import glazer_symbol_of
 TILTED = [s for s in GLAZER_SYSTEMS if s != "a0a0a0"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("symbol", TILTED)
 def test_tilt_system(symbol: str) -> None:
     r = order_parameters(build(symbol), seed=0)
