@@ -614,7 +614,18 @@ def _property_figure(record: dict[str, Any]) -> Any:
 
 # --------------------------------------------------------------------------- entry point
 def plot_curie(record: dict[str, Any], path: str) -> str:
-    """Draw the ``curie`` record (map or property mode) to ``path`` (.png/.svg/.pdf); returns the path."""
+    """Draw the ``curie`` record (map or property mode) to ``path`` (.png/.svg/.pdf); returns the path.
+
+    The record's ``file`` (and ``output``) are read again for the coordinates.
+
+    >>> import tempfile
+    >>> from symcompile.curie.check import CurieOptions, curie_check
+    >>> examples = Path(__file__).resolve().parents[2] / "examples" / "curie"
+    >>> record = curie_check(str(examples / "square.xyz"), str(examples / "rectangle.xyz"), CurieOptions(train=False))
+    >>> target = Path(tempfile.mkdtemp()) / "square_rectangle.svg"
+    >>> plot_curie(record, str(target)) == str(target) and "4-fold rotation" in target.read_text()
+    True
+    """
     with plot_style():
         fig = _property_figure(record) if record.get("mode") == "property" else _map_figure(record)
         return save_figure(fig, path)

@@ -235,7 +235,16 @@ def _title(summary: dict[str, Any], check_declared: bool) -> str:
 
 
 def plot_symmetry(records: list[dict[str, Any]], path: str, check_declared: bool = False) -> str:
-    """Draw the summary of a batch of ``symmetry`` records to ``path`` (.png/.svg/.pdf); returns the path."""
+    """Draw the summary of a batch of ``symmetry`` records to ``path`` (.png/.svg/.pdf); returns the path.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> records = [{"status": "ok", "kind": "crystal", "space_group": {"number": 62, "symbol": "Pnma"},
+    ...             "crystal_system": "orthorhombic", "point_group": {"hm": "mmm", "schoenflies": "D2h"}}]
+    >>> target = Path(tempfile.mkdtemp()) / "batch.svg"
+    >>> plot_symmetry(records, str(target)) == str(target) and "Pnma" in target.read_text()
+    True
+    """
     summary = summarise(records)
     crystals, molecules = bool(summary["space_groups"]), bool(summary["molecules"])
     declared = check_declared and any("declared_match" in r for r in records if r.get("status") != "error")

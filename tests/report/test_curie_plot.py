@@ -49,7 +49,7 @@ KINDS = [
     (["cscl_cubic.xyz", "cscl_polar.xyz"], ["P4mm (99)", "Displacements drawn ×10", "inversion", "a global input 1o"]),
     (["benzene.xyz", "--property", "piezoelectric"],
      ["benzene.xyz carries piezoelectric (2x1o+1x2o+1x3o)? forbidden", "0 independent components of 18",
-      "forbidden by each of", "inversion", "-3 rotoinversion about z (+120°)", "D6h (6/mmm), 24 operations", "C", "H",
+      "forbidden by each of", "inversion", "-3 rotoinversion about z (±120°)", "D6h (6/mmm), 24 operations", "C", "H",
       "2x1o", "1x3o", "invariant under D6h"]),
     (["methane.xyz", "--property", "dipole"],
      ["0 independent components of 3", "-4 rotoinversion about x (±90°)", "-4 rotoinversion about z (±90°)", "Td (4\u03053m)", "a global input 1o"]),
