@@ -12,7 +12,6 @@ and ``verified`` is null.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,16 +28,12 @@ def summary_label(record: Record) -> str | None:
 
 
 def output_path(template: str | None, child: str, many: bool, suffix: str) -> str | None:
-    """The file for one child: ``{name}`` replaced by the child's name, or the name appended when
-    there are several children."""
+    """The file one child writes (see :func:`symcompile.report.plotting.path_for_input`), or None."""
     if not template:
         return None
-    if "{name}" in template:
-        return template.replace("{name}", Path(child).stem)
-    if not many:
-        return template
-    out = Path(template)
-    return os.fspath(out.with_name(f"{out.stem}_{Path(child).stem}{out.suffix or suffix}"))
+    from symcompile.report.plotting import path_for_input
+
+    return path_for_input(template, child, many, suffix)
 
 
 @dataclass(frozen=True)

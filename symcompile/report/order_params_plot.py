@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from symcompile.report.plotting import INK, MUTED, PALETTE, new_figure, plot_style, save_figure
+from symcompile.report.plotting import INK, MUTED, PALETTE, new_figure, plot_style, save_figure, typeset_symbol
 
 __all__ = ["plot_order_parameters"]
 
@@ -131,7 +131,8 @@ def _title(record: dict[str, Any]) -> str:
     carrier = record.get("primary_carrier")
     what = f"; order parameter {carrier['irrep']} on {carrier['species']} {carrier['wyckoff']}" if carrier else ""
     glazer = f" ({record['glazer']})" if record.get("glazer") else ""
-    return f"{record.get('formula', '')}: {parent.get('symbol')} → {child.get('symbol')}{what}{glazer}"
+    return (f"{record.get('formula', '')}: {typeset_symbol(str(parent.get('symbol')))} → "
+            f"{typeset_symbol(str(child.get('symbol')))}{what}{glazer}")
 
 
 def plot_order_parameters(record: dict[str, Any], picture: dict[str, Any], path: str) -> str:
