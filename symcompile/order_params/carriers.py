@@ -120,7 +120,7 @@ def invariant_dimension(problem: Problem, block: Block) -> int:
         image = g.perm_trans[t][g.perm_ops[m]]
         fixed = int(np.sum(in_block & (image == np.arange(len(image)))))
         total += fixed * traces[m]
-    return int(round(total / len(t_idx)))
+    return round(total / len(t_idx))
 
 
 def decompose_field(problem: Problem, values: np.ndarray, rho: np.ndarray) -> FieldDecomposition:
@@ -186,7 +186,7 @@ def ranked(blocks: list[Block]) -> list[Block]:
 
 def analyse_blocks(problem: Problem, irreps: Irreps, local: list[dict[str, float]]) -> list[Block]:
     """Every block analysed (seeded: the answer does not depend on any user seed)."""
-    primary = {m.irrep for m in problem.decomposition.primary}
+    primary = set(problem.primary_irreps)
     rng = np.random.default_rng(2021)
     blocks = blocks_of(problem, irreps)
     for block in blocks:

@@ -65,6 +65,6 @@ def drawing(problem: Problem, fields: list[dict[str, Any]], modes: list[Mode]) -
 
 def displacement_fields(problem: Problem) -> tuple[list[dict[str, Any]], list[Mode]]:
     """The child's primary modes as polar vector fields (Å)."""
-    modes = [m for m in problem.decomposition.modes if m.primary]
+    modes = [m for m in problem.decomposition.modes if m.irrep in problem.primary_modes]
     return [{"label": m.irrep, "kind": "polar", "source": "the child's displacements", "primary": True, "values": m.values}
             for m in modes], modes

@@ -63,7 +63,10 @@ def glazer_symbol_of(tilts: list[tuple[float, float]]) -> str:
 
 def _octahedral_site(problem: Problem) -> int | None:
     """The parent orbit whose atoms have exactly six nearest neighbours (the B site), if any."""
-    from symcompile.structures.neighbours import nearest_neighbour_distances, periodic_index
+    from symcompile.structures.neighbours import (
+        nearest_neighbour_distances,
+        periodic_index,
+    )
 
     parent = problem.parent
     nearest = nearest_neighbour_distances(parent)
@@ -79,7 +82,10 @@ def _octahedral_site(problem: Problem) -> int | None:
 
 def octahedron_rotations(problem: Problem, atoms: np.ndarray) -> np.ndarray:
     """(n, 3) rotation vectors (rad) of the octahedra centred on ``atoms``, from the displacements."""
-    from symcompile.structures.neighbours import nearest_neighbour_distances, periodic_index
+    from symcompile.structures.neighbours import (
+        nearest_neighbour_distances,
+        periodic_index,
+    )
 
     parent = problem.parent
     nearest = nearest_neighbour_distances(parent)
@@ -88,7 +94,7 @@ def octahedron_rotations(problem: Problem, atoms: np.ndarray) -> np.ndarray:
     u = problem.displacements
     out = np.zeros((len(atoms), 3))
     for n, i in enumerate(atoms):
-        qi, pi = index.candidates(cart[i:i + 1])
+        _, pi = index.candidates(cart[i:i + 1])
         vec = index.points[pi] - cart[i]
         d = np.linalg.norm(vec, axis=1)
         ok = (d > 1e-8) & (d <= nearest[i] * 1.05)

@@ -45,7 +45,7 @@ class ParentOption:
 def _option(candidate: Any, others: list[Any]) -> ParentOption:
     """The seam: a candidate of the parent search as this package uses it (its supergroups among the
     candidates make its inclusion chain)."""
-    group = dict(getattr(candidate, "space_group"))
+    group = dict(candidate.space_group)
     above = getattr(candidate, "supergroups", ()) or ()
     chain = tuple(dict(others[i].space_group) for i in above)
     return ParentOption({"number": int(group["number"]), "symbol": str(group["symbol"])},

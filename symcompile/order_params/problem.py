@@ -20,8 +20,14 @@ from symcompile.distortions.decomposition import Decomposition, decompose
 from symcompile.distortions.group import SupercellGroup
 from symcompile.distortions.modes import ModeAnalysis
 from symcompile.distortions.setting import ParentSetting, ParentSite
+from symcompile.distortions.strain import strain_tensor
 from symcompile.errors import InputError
-from symcompile.order_params.parent import ParentOption, check_sane, find_parents, select_parent
+from symcompile.order_params.parent import (
+    ParentOption,
+    check_sane,
+    find_parents,
+    select_parent,
+)
 from symcompile.structures.spacegroup import standardize
 from symcompile.structures.structure import Structure
 
@@ -78,6 +84,19 @@ class Problem:
     child_lattice: np.ndarray
     displacements: np.ndarray
     child_mask: np.ndarray
+    primary_modes: tuple[str, ...] = ()  # irreps of the primary displacement modes
+    primary_strain: tuple[str, ...] = ()  # irreps of strain that are primary (the strain breaks more)
+
+    @property
+    def primary_irreps(self) -> list[str]:
+        """The child's primary irreps: a smallest set of modes (and strain parts, when the strain lowers
+        the symmetry beyond the displacements) whose isotropy subgroups intersect to the child's group."""
+        return list(dict.fromkeys([*self.primary_modes, *self.primary_strain]))
+
+    @property
+    def pure_strain(self) -> bool:
+        """No displacement breaks the symmetry: the lattice strain alone does."""
+        return not self.primary_modes
 
     @property
     def match(self) -> Correspondence:
@@ -213,8 +232,38 @@ def _problem(given: Structure, decomposition: Decomposition, options: tuple[Pare
     raw = (frac_disp - frac_disp.mean(axis=0)) @ lattice
     rho = g.cart
     full = raw[analysis.child_atom]
-    child_mask = g.stabiliser(full, rho, symprec)
+    moved = g.stabiliser(full, rho, symprec)
+    child_lattice = np.asarray(match.child.lattice, dtype=float)
+    strain = strain_tensor(child_lattice, lattice)  # the group's frame
+    tol = max(1e-5, symprec / float(np.linalg.norm(lattice, axis=1).max()))
+    child_mask = moved & _keeps(g.cart, strain, tol)[None, :]
     symmetric = g.project(full, rho, child_mask / child_mask.sum())[: len(species)]
+    modes = tuple(m.irrep for m in decomposition.primary)
+    strained: tuple[str, ...] = ()
+    if not np.array_equal(child_mask, moved):  # the strain lowers the symmetry further: it is primary too
+        modes, strained = _primaries(decomposition, g.cart, child_mask, tol)
     return Problem(given=given, decomposition=decomposition, options=options, chosen=chosen, parent=parent,
-                   child_frac=exact + frac_disp, child_lattice=np.asarray(match.child.lattice, dtype=float),
-                   displacements=symmetric, child_mask=child_mask)
+                   child_frac=exact + frac_disp, child_lattice=child_lattice, displacements=symmetric,
+                   child_mask=child_mask, primary_modes=modes, primary_strain=strained)
+
+
+def _keeps(rotations: np.ndarray, tensor: np.ndarray, tol: float) -> np.ndarray:
+    """Which Cartesian rotations leave a symmetric tensor unchanged."""
+    images = np.einsum("mij,jk,mlk->mil", rotations, tensor, rotations)
+    return np.abs(images - tensor[None]).max(axis=(1, 2)) <= tol
+
+
+def _primaries(decomposition: Decomposition, rotations: np.ndarray, child_mask: np.ndarray,
+               tol: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The smallest set of displacement modes and strain parts whose isotropy subgroups intersect to the
+    child's group (ties: displacement modes first, then the larger amplitudes)."""
+    from symcompile.distortions.modes import primary_set
+
+    modes = list(decomposition.modes)
+    strains = [s for s in decomposition.strain if s.amplitude > tol]
+    masks = [m.stabiliser for m in modes]
+    masks += [np.broadcast_to(_keeps(rotations, s.tensor, tol)[None, :], child_mask.shape) for s in strains]
+    weights = [m.amplitude for m in modes] + [1e-3 * s.amplitude for s in strains]
+    chosen = primary_set(masks, weights, child_mask)
+    return (tuple(modes[i].irrep for i in sorted(chosen) if i < len(modes)),
+            tuple(strains[i - len(modes)].irrep for i in sorted(chosen) if i >= len(modes)))

@@ -17,9 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from symcompile.distortions.modes import Mode, group_type
 from symcompile.errors import InputError
-from symcompile.order_params.carriers import Block, analyse_blocks, decompose_field, feature_irreps, ranked
-from symcompile.distortions.modes import Mode
+from symcompile.order_params.carriers import (
+    Block,
+    analyse_blocks,
+    decompose_field,
+    feature_irreps,
+    ranked,
+)
 from symcompile.order_params.drawing import displacement_fields, drawing
 from symcompile.order_params.glazer import glazer_symbol
 from symcompile.order_params.local import shell_deformations
@@ -73,7 +79,7 @@ def _undistorted(found: NoParent, max_displacement: float, symprec: float) -> di
 def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[str, Any]:
     """Parent, candidates, modes, strain and carriers: everything group theory says."""
     dec = problem.decomposition
-    child_group = dict(dec.child_group)
+    child_group = group_type(problem.group, problem.child_mask)
     match = problem.match
     parent = dec.parent.to_record()
     parent.update({"space_group": space_group_name(dec.parent.number), "given": bool(match.given),
@@ -82,6 +88,8 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
     modes = [m.to_record() for m in dec.modes]
     for record, mode in zip(modes, dec.modes):
         record["arms"] = [{"k": arm.k_text, "amplitude": float(arm.amplitude)} for arm in mode.arms]
+        record["primary"] = mode.irrep in problem.primary_modes
+    strain = [{**s.to_record(), "primary": s.irrep in problem.primary_strain} for s in dec.strain]
     chosen = problem.chosen
     return {
         "command": COMMAND,
@@ -94,9 +102,9 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
         "parent": parent,
         "candidates": [o.to_record(o is chosen) for o in problem.options],
         "modes": modes,
-        "strain": [s.to_record() for s in dec.strain],
+        "strain": strain,
         "total_displacement": float(dec.total_displacement),
-        "primary_irreps": [m.irrep for m in dec.primary],
+        "primary_irreps": problem.primary_irreps,
         "glazer": glazer_symbol(problem),
         "carriers": [b.to_record() for b in order],
         "other_blocks": [{**b.to_record(), "why_not": _why_not(b)} for b in blocks
@@ -119,7 +127,7 @@ def learned_order_parameter(problem: Problem, block: Block, features: np.ndarray
                             ) -> tuple[list[dict[str, Any]], tuple[Mode, ...]]:
     """The learned features in the parent's space-group irreps: one entry per irrep (mode of the
     field), and those modes."""
-    primary = {m.irrep for m in problem.decomposition.primary}
+    primary = set(problem.primary_irreps)
     found = decompose_field(problem, features, block.rho)
     out = []
     for mode in found.modes:
@@ -210,12 +218,22 @@ def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int
         spglib_checks,
         stabiliser,
     )
-    from symcompile.order_params.training import TrainSettings, fit  # torch from here on
+    from symcompile.order_params.training import (  # torch from here on
+        TrainSettings,
+        fit,
+    )
 
     settings = TrainSettings(steps=steps, seed=seed)
     tried = order[:MAX_TRAINED]
     out: dict[str, Any] = {"trained": True, "seed": seed, "verified": False, "order_parameter": [],
                            "primary_carrier": None, "decorated_space_group": None, "spglib_check": []}
+    if problem.pure_strain:
+        out.update({"status": "failed", "reason": "the symmetry is broken by the strain alone ("
+                    + ", ".join(problem.primary_strain) + "): there are no displacements for the network to fit",
+                    "primary_carrier": _carrier_entry(order[0]) if order else None})
+        if draw:
+            out["drawing"] = drawing(problem, *displacement_fields(problem))
+        return out
     chosen, run = None, None
     for n, block in enumerate(tried):
         def step(i: int, total: int, n: int = n) -> None:
@@ -245,7 +263,7 @@ def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int
     group = decorated_group(problem, mask)
     checks = spglib_checks(problem, features, chosen.irrep, mask, symprec)
     learned, learned_modes = learned_order_parameter(problem, chosen, features)
-    primary_labels = {m.irrep for m in problem.decomposition.primary}
+    primary_labels = set(problem.primary_irreps)
     learned_primary = {e["label"] for e in learned if e["primary"]}
     verified = bool(run.fitted and group["equals_child"] and all(c["agree"] for c in checks))
     reasons = []

@@ -65,7 +65,10 @@ def carrier_radius(parent: Structure, targets: np.ndarray, atoms: np.ndarray, ir
     Linear in the number of atoms: neighbours by a hash grid, the radius doubled until every
     moving atom is reached.
     """
-    from symcompile.structures.neighbours import nearest_neighbour_distances, periodic_index
+    from symcompile.structures.neighbours import (
+        nearest_neighbour_distances,
+        periodic_index,
+    )
 
     nearest = nearest_neighbour_distances(parent)
     scale = float(np.abs(targets).max()) if targets.size else 0.0

@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from symcompile.report.plotting import INK, MUTED, PALETTE, new_figure, plot_style, save_figure, typeset_symbol
+from symcompile.report.plotting import (
+    INK,
+    MUTED,
+    PALETTE,
+    new_figure,
+    plot_style,
+    save_figure,
+    typeset_symbol,
+)
 
 __all__ = ["plot_order_parameters"]
 

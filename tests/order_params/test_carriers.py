@@ -81,7 +81,7 @@ def test_exact_blocks_agree_with_spglib(name: str) -> None:
 def test_a_site_scalar_gives_the_group_but_not_the_tilts(symbol: str) -> None:
     """Issue 12: 0e on the A site gives I4/mmm (Immm) by symmetry, as an A-site ordering at M (M4+ with
     B at the origin), not as the M3+ tilts."""
-    problem, blocks = analysed(build(symbol))
+    _, blocks = analysed(build(symbol))
     a_scalar = next(b for b in blocks if b.species == "Sr" and str(b.irrep) == "0e")
     assert a_scalar.exact and "M4+" in a_scalar.labels and "M3+" not in a_scalar.labels
     assert not a_scalar.qualifies

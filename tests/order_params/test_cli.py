@@ -171,10 +171,19 @@ def test_no_train_imports_no_torch() -> None:
             "except SystemExit as e:\n    assert e.code == 0, e.code\n"
             "assert 'torch' not in sys.modules, 'torch imported by --no-train'\n"
             "assert 'matplotlib' not in sys.modules\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     r = json.loads(result.stdout)
     assert r["trained"] is False and r["verified"] is None and r["status"] == "ok"
     assert r["parent"]["space_group"]["number"] == 221 and r["space_group"]["number"] == 140
     assert r["primary_irreps"] == ["R4+"] and r["modes"] and r["strain"] and r["candidates"]
     assert r["primary_carrier"] == {"irrep": "1e", "species": "Ti", "wyckoff": "1a", "site_symmetry": "m-3m"}
+
+
+def test_pure_strain_child_is_named_and_not_verified(capsys: pytest.CaptureFixture[str]) -> None:
+    """Tetragonal CsCl: no atom moves, the strain alone (GM3+) lowers Pm-3m to P4/mmm."""
+    code, out, _ = run(capsys, str(STRUCTURES.parent / "curie" / "cscl_tetragonal.xyz"), "--json")
+    r = json.loads(out)
+    assert code == 1 and r["space_group"]["number"] == 123 and r["primary_irreps"] == ["GM3+"]
+    assert [s["irrep"] for s in r["strain"] if s["primary"]] == ["GM3+"] and r["modes"] == []
+    assert "strain alone" in r["reason"] and r["primary_carrier"]["irrep"] == "2e"

@@ -14,7 +14,7 @@ from symcompile.order_params import order_parameters
 from symcompile.structures import read_structure
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "structures"))
-from structure_variants import random_rotation, rotated, shifted, shuffled, transform  # noqa: E402
+from structure_variants import random_rotation, rotated, shifted, shuffled, transform
 
 CASES = ("CaTiO3 Pnma", "alpha quartz", "La2NiO4 LTT", "Mn3O4 I4_1/amd")
 
