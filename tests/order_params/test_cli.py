@@ -46,7 +46,7 @@ def test_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(mode) >= {"irrep", "k", "k_label", "direction", "amplitude", "primary", "isotropy_subgroup", "sites"}
     assert set(mode["isotropy_subgroup"]) == {"number", "symbol"}
     assert set(mode["sites"][0]) == {"species", "wyckoff", "amplitude"}
-    assert all(set(s) == {"irrep", "amplitude"} for s in r["strain"])
+    assert all(set(s) == {"irrep", "amplitude", "primary"} for s in r["strain"])
     assert r["parent"]["origin"] == "Ti"
     assert {(s["species"], s["wyckoff"], s["multiplicity"]) for s in r["parent"]["sites"]} == {
         ("Ti", "1a", 1), ("Ca", "1b", 1), ("O", "3d", 3)}
