@@ -98,6 +98,21 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def magnetic_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-magnetic --mag-symprec for commands that read structures with magnetic moments."""
+    func = click.option("--mag-symprec", "mag_symprec", type=float, default=None, callback=_check_mag_symprec,
+                        help="Tolerance on magnetic moments, in μB (default: the value of --symprec, as spglib).")(func)
+    func = click.option("--no-magnetic", "no_magnetic", is_flag=True,
+                        help="Ignore magnetic moments: the groups of the atoms alone.")(func)
+    return func
+
+
+def _check_mag_symprec(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (0.0 < value <= 10.0):
+        raise click.BadParameter(f"must be in (0, 10] μB, got {value}")
+    return value
+
+
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--jobs --glob --scheduler for commands over many structure files."""
     func = click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -192,18 +207,24 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--check-declared", is_flag=True,
-              help="Compare with the space group the CIF declares; exit 1 on any mismatch.")
+              help="Compare with the space group (and the BNS number of a magnetic CIF) the file declares; exit 1 "
+                   "on any mismatch.")
+@magnetic_options
 @batch_options
 @common_options
-def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int:
+def symmetry(files: tuple[str, ...], check_declared: bool, no_magnetic: bool, mag_symprec: float | None,
+             opts: Options) -> int:
     """Space group / point group report of crystals and molecules.
 
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
-    or '-' to read a list of paths from stdin.
+    or '-' to read a list of paths from stdin. Crystals with magnetic moments (magnetic CIF,
+    pymatgen JSON, extended XYZ) also get their magnetic space group (BNS and OG) and
+    magnetic point group.
     """
     from symcompile.report.symmetry import SymmetryTask
 
-    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared)
+    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared,
+                        magnetic=not no_magnetic, mag_symprec=mag_symprec)
     return run_files(task, files, opts, "symmetry", description="symmetry")
 
 
