@@ -279,21 +279,25 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
 @click.argument("output_file", metavar="[OUT]", required=False)
 @click.option("--property", "prop", metavar="NAME_OR_FORMULA",
               help="Instead of OUT: can IN carry this property? A name (dipole, polarizability, "
-                   "polarizability_anisotropy, piezoelectric, elastic, ...), a formula (ijk=ikj) or irreps (2e).")
+                   "polarizability_anisotropy, piezoelectric, elastic, magnetization, anomalous_hall, ...), a "
+                   "formula (ijk=ikj) or irreps (2e, or 1e' for a time-odd one).")
 @click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of random targets.")
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
               help="Degree of the network's spherical harmonics (default 2, or the property's largest l).")
+@magnetic_options
 @common_options
 def curie(input_file: str, output_file: str | None, prop: str | None, no_train: bool, seed: int, steps: int,
-          lmax: int | None, opts: Options) -> int:
+          lmax: int | None, no_magnetic: bool, mag_symprec: float | None, opts: Options) -> int:
     """Curie's principle: can an equivariant map turn IN into OUT? Can IN carry a property?
 
     IN and OUT are geometries (xyz, CIF, POSCAR, ...) in one Cartesian frame, point k of IN
     mapping to point k of OUT. The verdict comes from group theory (every symmetry of IN must
-    be kept) and, unless --no-train, from an equivariant network trained on the pair. Exit 0
+    be kept) and, unless --no-train, from an equivariant network trained on the pair. A crystal
+    with magnetic moments carries --property P under its magnetic space group (time-odd
+    properties: magnetization, anomalous_hall, magnetoelectric, irreps like 1e'). Exit 0
     feasible, 1 infeasible.
     """
     if (output_file is None) == (prop is None):
@@ -306,7 +310,8 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 
         with progress_bar("training", enabled=opts.show_progress and not no_train) as progress:
             options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
-                                   steps=steps, lmax=lmax, progress=progress)
+                                   steps=steps, lmax=lmax, progress=progress, magnetic=not no_magnetic,
+                                   mag_symprec=mag_symprec)
             return curie_record(input_file, output_file, prop, options)
 
     return run_one(run, opts, "curie")
@@ -341,10 +346,12 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
               help="Draw the allowed form as a Nye diagram with its directional surface (or the irreps chart "
                    "without a group) to FILE (.png, .svg or .pdf).")
+@magnetic_options
 @common_options
 def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
            index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None, all_groups: bool, magnetic: bool,
-           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, opts: Options) -> int:
+           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, no_magnetic: bool,
+           mag_symprec: float | None, opts: Options) -> int:
     """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
 
     FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
@@ -355,8 +362,9 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
     close to a name (elastc) is an error, not a formula.
     With a point group (magnetic ones included), space group or structure: the number of
     independent components (Neumann's principle, exact by characters) and the allowed form
-    (Voigt matrix as in Nye's tables for rank <= 4). With --all-groups [--magnetic]: that
-    number under every point group.
+    (Voigt matrix as in Nye's tables for rank <= 4); a structure with magnetic moments gives its
+    magnetic point group (--no-magnetic: the atoms' group). With --all-groups [--magnetic]:
+    that number under every point group.
     """
     if magnetic and not all_groups:
         raise click.UsageError("--magnetic goes with --all-groups")
@@ -380,14 +388,15 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
         start = time.perf_counter()
         raw = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
                             index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
-                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms,
+                            magnetic=not no_magnetic, mag_symprec=mag_symprec)
         if plot:
             from symcompile.report.tensor_plot import plot_tensor
 
             raw["plot"] = plot_tensor(raw, plot, forms.get("standard") or forms.get("structure"))
             if not opts.quiet:
                 click.echo(f"wrote {raw['plot']}", err=True)
-        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start)
+        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start, mag_symprec)
         if save_basis is not None:
             from symcompile.tensors.basis_file import write_npy
 

@@ -121,6 +121,9 @@ class MagneticPointGroup:
     setting: str = ""
     _signature: tuple = field(default=(), repr=False)
 
+    #: Magnetic point groups are finite (the attribute continuous point groups share).
+    is_continuous = False
+
     @property
     def order(self) -> int:
         return int(len(self.matrices))

@@ -100,9 +100,10 @@ def _check_declared(result: dict[str, Any], structure: Structure, data: Any) -> 
         result["mismatch"] = outcome.message
 
 
-def magnetic_entry(structure: Structure, symprec: float = 1e-3, angle_tol: float | None = None,
-                   mag_symprec: float | None = None, magnetic: bool = True) -> tuple[dict[str, Any] | None, list[str]]:
-    """The ``magnetic`` block of a structure with moments (None without), and notes saying why not."""
+def magnetic_analysis(structure: Structure, symprec: float = 1e-3, angle_tol: float | None = None,
+                      mag_symprec: float | None = None, magnetic: bool = True) -> tuple[Any, list[str]]:
+    """The :class:`~symcompile.structures.magnetic.MagneticSymmetry` of a crystal with moments (None without),
+    and notes in plain words (why the moments are not used, or what the analysis assumed)."""
     if structure.magmoms is None:
         return None, []
     if not magnetic:
@@ -113,7 +114,14 @@ def magnetic_entry(structure: Structure, symprec: float = 1e-3, angle_tol: float
     from symcompile.structures.magnetic import magnetic_symmetry
 
     found = magnetic_symmetry(structure, symprec, angle_tol, mag_symprec)
-    return found.to_dict(), list(found.notes)
+    return found, list(found.notes)
+
+
+def magnetic_entry(structure: Structure, symprec: float = 1e-3, angle_tol: float | None = None,
+                   mag_symprec: float | None = None, magnetic: bool = True) -> tuple[dict[str, Any] | None, list[str]]:
+    """The ``magnetic`` block of a structure with moments (None without), and notes saying why not."""
+    found, notes = magnetic_analysis(structure, symprec, angle_tol, mag_symprec, magnetic)
+    return (None if found is None else found.to_dict()), notes
 
 
 def _check_declared_magnetic(result: dict[str, Any], structure: Structure) -> None:
