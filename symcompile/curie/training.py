@@ -170,6 +170,8 @@ def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndar
 
     history: list[float] = [initial]
     stalled = 0
+    with torch.enable_grad():
+        opt.converged = not predict().requires_grad  # no path reaches the output (e.g. time-odd from time-even)
     while opt.iterations < config.steps and not opt.converged:
         loss = opt.run(closure, min(config.chunk, config.steps - opt.iterations))
         history.append(loss)
