@@ -130,9 +130,9 @@ def magnetic_rows(block: dict[str, Any] | None) -> list[tuple[str, str]]:
     rows.append(("magnetic point group", f"{pg['hm']} ({pg['schoenflies']}, Litvin {pg['number']}, {pg['kind']}, "
                                          f"order {pg['order']}){setting}"))
     net = " ".join(f"{float(x) + 0.0:.3g}" for x in moments["net"])
-    rows.append(("moments", f"{moments['magnetic_atoms']} magnetic atoms, "
-                            f"{'collinear' if moments['collinear'] else 'non-collinear'}, largest "
-                            f"{moments['largest']:.3g} μB, net ({net}) μB per cell"))
+    rows.append(("moments", f"{'collinear' if moments['collinear'] else 'non-collinear'}, largest "
+                            f"{moments['largest']:.3g} μB; primitive magnetic cell: {block['primitive_atoms']} atoms, "
+                            f"{moments['magnetic_atoms']} magnetic, net moment ({net}) μB"))
     if block.get("declared_bns"):
         rows.append(("declared BNS", f"{block['declared_bns']}: {block['declared_match']}"))
     return rows

@@ -53,6 +53,12 @@ def test_published_magnetic_structures(name: str) -> None:
     _moments_map_onto_each_other(read_structure(MAGNETIC / name))
 
 
+def test_isocif_format_and_declared_group() -> None:
+    record = analyse_symmetry(MAGNETIC / "Mn3Ge_ISOCIF_model.mcif", check_declared=True)
+    assert record["magnetic"]["bns"] == {"number": "194.271", "symbol": "P6_3/m'm'c'"}
+    assert record["magnetic"]["og"]["number"] == "194.9.1502" and record["magnetic"]["declared_match"] == "same"
+
+
 def test_ruo2_point_group_and_record_keys() -> None:
     block = analyse_symmetry(MAGNETIC / "RuO2_MAGNDATA_0.607.mcif")["magnetic"]
     assert set(block) == {"bns", "og", "uni_number", "type", "type_roman", "type_words", "point_group", "operations",
