@@ -114,6 +114,8 @@ def _pymatgen(text: str, notes: list[str], syntax_error: str | None) -> Any:
             message = f"missing CIF item {message.strip(chr(39))}"
         if "no structures" in message.lower():
             message = "no structure could be built from this CIF (missing cell, atoms or coordinates)"
+        if "incommensurate" in message.lower():
+            raise InputError("incommensurate magnetic structures (superspace magnetic CIF) are not supported")
         raise InputError(f"cannot read CIF: {message}")
     if len(structure) == 0:
         raise InputError("the structure has no atoms")

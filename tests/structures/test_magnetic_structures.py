@@ -180,3 +180,7 @@ def test_cli_no_magnetic_mag_symprec_and_a_wrong_declared_group(tmp_path: Path) 
     assert code == 1 and record["status"] == "failed" and "BNS 136.498" in record["mismatch"]
     code, _, err = invoke(["symmetry", path, "--mag-symprec", "-1"])
     assert code == 2 and err.startswith("error:")
+    modulated = tmp_path / "modulated.mcif"
+    modulated.write_text(Path(path).read_text().replace("_cell_length_a", "_cell_modulation_dimension 1\n_cell_length_a"))
+    code, _, err = invoke(["symmetry", str(modulated)])
+    assert code == 2 and "incommensurate" in err and len(err.strip().splitlines()) == 1
