@@ -153,6 +153,10 @@ def test_unreadable_moments_get_a_note_never_silence(tmp_path: Path) -> None:
     (tmp_path / "none.mcif").write_text(no_moments)
     record = analyse_symmetry(tmp_path / "none.mcif")
     assert record["magnetic"]["type"] == 2 and any("lists no moments" in n for n in record["notes"])
+    (tmp_path / "zero.mcif").write_text(text.replace("Ru1 0.0 0.0 0.05", "Ru1 0.0 0.0 0.0"))
+    record = analyse_symmetry(tmp_path / "zero.mcif", check_declared=True)  # declares 136.499: the moments say 136.496
+    assert record["magnetic"]["bns"] == {"number": "136.496", "symbol": "P4_2/mnm1'"}
+    assert record["status"] == "failed" and any(n == ZERO_NOTE for n in record["notes"])
     xyz = "2\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3:magmoms:R:2\nFe 0 0 0 1 0\nFe 1.5 1.5 1.5 1 0\n"
     (tmp_path / "two.extxyz").write_text(xyz)
     record = analyse_symmetry(tmp_path / "two.extxyz")
