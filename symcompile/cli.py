@@ -15,7 +15,7 @@ import functools
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,15 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -
 
         check_plot_path(value)
     return value
+
+
+def _plot_path_for(template: str, source: str, many: bool = False) -> str:
+    """The --plot path of one input ({name} replaced by its name), checked before any work."""
+    from symcompile.report.plotting import check_plot_path, path_for_input
+
+    path = path_for_input(template, source, many)
+    check_plot_path(path)
+    return path
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,8 +177,10 @@ def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, command: 
 
 
 def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opts: Options, command: str,
-              description: str = "analysing") -> int:
-    """Run a per-file task over every input (files, directories, globs, '-')."""
+              description: str = "analysing",
+              tap: Callable[[Iterable[dict[str, Any]]], Iterable[dict[str, Any]]] | None = None) -> int:
+    """Run a per-file task over every input (files, directories, globs, '-'); ``tap`` sees the records on
+    their way to the output (to collect them for a summary figure)."""
     from symcompile.batch import run_tasks
     from symcompile.inputs import expand_inputs
 
@@ -177,7 +188,7 @@ def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opt
     if not paths:
         raise InputError("no input files given")
     records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler)
-    return emit(records, opts, len(paths), command, description)
+    return emit(records if tap is None else tap(records), opts, len(paths), command, description)
 
 
 def run_one(func: Callable[[], dict[str, Any]], opts: Options, command: str) -> int:
@@ -209,11 +220,14 @@ def cli() -> None:
 @click.option("--check-declared", is_flag=True,
               help="Compare with the space group (and the BNS number of a magnetic CIF) the file declares; exit 1 "
                    "on any mismatch.")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw one summary figure of all inputs (space groups, crystal systems, molecule point groups; "
+                   "with --check-declared the mismatches) to FILE (.png, .svg or .pdf).")
 @magnetic_options
 @batch_options
 @common_options
-def symmetry(files: tuple[str, ...], check_declared: bool, no_magnetic: bool, mag_symprec: float | None,
-             opts: Options) -> int:
+def symmetry(files: tuple[str, ...], check_declared: bool, plot: str | None, no_magnetic: bool,
+             mag_symprec: float | None, opts: Options) -> int:
     """Space group / point group report of crystals and molecules.
 
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
@@ -223,9 +237,31 @@ def symmetry(files: tuple[str, ...], check_declared: bool, no_magnetic: bool, ma
     """
     from symcompile.report.symmetry import SymmetryTask
 
+    if plot and "{name}" in plot:
+        raise click.BadParameter("symmetry draws one summary figure of all inputs: {name} has no meaning here",
+                                 param_hint="--plot")
     task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared,
                         magnetic=not no_magnetic, mag_symprec=mag_symprec)
-    return run_files(task, files, opts, "symmetry", description="symmetry")
+    drawn: list[dict[str, Any]] = []
+    code = run_files(task, files, opts, "symmetry", description="symmetry",
+                     tap=functools.partial(_naming_plot, plot, drawn) if plot else None)
+    if plot:
+        from symcompile.report.symmetry_plot import plot_symmetry
+
+        plot_symmetry(drawn, plot, check_declared=check_declared)
+        if not opts.quiet:
+            click.echo(f"wrote {plot}", err=True)
+    return code
+
+
+def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[str, Any]]
+                 ) -> Iterator[dict[str, Any]]:
+    """Records as they come, each analysed one naming the summary figure it is drawn in (``plot``)."""
+    for record in records:
+        if record.get("status") != "error":
+            record["plot"] = plot
+        drawn.append(record)
+        yield record
 
 
 @cli.command("order-params")
@@ -287,10 +323,13 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
               help="Degree of the network's spherical harmonics (default 2, or the property's largest l).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw IN, OUT and the symmetry-averaged prediction (or IN with the property's verdict) to FILE "
+                   "(.png, .svg or .pdf; {name} becomes IN's name).")
 @magnetic_options
 @common_options
 def curie(input_file: str, output_file: str | None, prop: str | None, no_train: bool, seed: int, steps: int,
-          lmax: int | None, no_magnetic: bool, mag_symprec: float | None, opts: Options) -> int:
+          lmax: int | None, plot: str | None, no_magnetic: bool, mag_symprec: float | None, opts: Options) -> int:
     """Curie's principle: can an equivariant map turn IN into OUT? Can IN carry a property?
 
     IN and OUT are geometries (xyz, CIF, POSCAR, ...) in one Cartesian frame, point k of IN
@@ -312,8 +351,16 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
             options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
                                    steps=steps, lmax=lmax, progress=progress, magnetic=not no_magnetic,
                                    mag_symprec=mag_symprec)
-            return curie_record(input_file, output_file, prop, options)
+            record = curie_record(input_file, output_file, prop, options)
+        if plot:
+            from symcompile.report.curie_plot import plot_curie
 
+            record["plot"] = plot_curie(record, plot_path)
+            if not opts.quiet:
+                click.echo(f"wrote {record['plot']}", err=True)
+        return record
+
+    plot_path = _plot_path_for(plot, input_file) if plot else None
     return run_one(run, opts, "curie")
 
 
