@@ -137,3 +137,13 @@ def test_curie_no_train_on_a_magnetic_crystal_does_not_import_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code, str(MAGNETIC / "RuO2_MAGNDATA_0.607.mcif")],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_plot_of_a_time_odd_property(tmp_path: Path) -> None:
+    """--plot draws the magnetic verdict (time-odd irreps in the chart, the magnetic group named)."""
+    path = tmp_path / "ruo2.svg"
+    code, out, err = invoke(["curie", str(MAGNETIC / "RuO2_MAGNDATA_0.607.mcif"), "--property", "anomalous_hall",
+                             "--no-train", "--plot", str(path), "--json"])
+    assert code == 1 and json.loads(out)["plot"] == str(path)
+    text = path.read_text()
+    assert "1e'" in text and "4'/mm'm" in text
