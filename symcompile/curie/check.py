@@ -27,6 +27,7 @@ from symcompile.o3 import Irreps
 from symcompile.structures.naming import point_group_entry, rotation_axis, schoenflies_symbol
 from symcompile.structures.operations import Operations, symmetry_operations, unique_rotations
 from symcompile.structures.reading import read_structure
+from symcompile.structures.spacegroup import primitive_cell
 from symcompile.structures.structure import Structure
 
 __all__ = ["CurieOptions", "curie_check", "property_check", "map_record", "property_record"]
@@ -323,12 +324,16 @@ def curie_check(input_path: str, output_path: str, options: CurieOptions | None 
 MOMENTS = Irreps("1x1e'")
 
 
-def _property_groups(inp: Structure, spec: Any, opts: CurieOptions) -> tuple[Any, Operations, Irreps, Any, list[str]]:
-    """(the structure the operations act on, the operations, the property's irreps, moments input, notes).
+def _property_groups(inp: Structure, spec: Any, opts: CurieOptions
+                     ) -> tuple[Any, Operations, Irreps, Any, list[str], Structure]:
+    """(magnetic symmetry or None, the operations, the property's irreps, the moments input, notes,
+    the structure the operations act on).
 
     With moments (and ``opts.magnetic``): the magnetic space group on the primitive magnetic cell,
     time-odd irreps as they are, the moments as the network's per-atom input. Without: the
-    ordinary group, which has no time reversal, so the time parity plays no part (a note says so).
+    ordinary group, which has no time reversal, so the time parity plays no part (a note says so),
+    on a primitive cell: a property belongs to the infinite crystal, and a supercell can hide
+    operations (rutile's 4-fold axis does not map a 2a x a x c cell onto itself).
     """
     from symcompile.structures.analysis import magnetic_analysis
 
@@ -340,20 +345,21 @@ def _property_groups(inp: Structure, spec: Any, opts: CurieOptions) -> tuple[Any
         largest = float(np.linalg.norm(moments, axis=1).max(initial=0.0))
         if largest > 0:  # the network sees the moments' pattern (largest = 1): symmetry ignores their size
             moments = moments / largest
-        return found, found.operations, spec.irreps, (moments, MOMENTS), notes
+        return found, found.operations, spec.irreps, (moments, MOMENTS), notes, found.structure
+    if inp.lattice is not None:  # a property of the infinite crystal: a supercell can hide operations
+        inp = primitive_cell(inp, opts.symprec, opts.angle_tol)
     ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
     if spec.time_odd:
         notes.append("the input carries no magnetic moments: time reversal is not considered (with time reversal as "
                      "a symmetry, as in a non-magnetic crystal, every time-odd property vanishes)")
-    return None, ops, spec.time_even_irreps, None, notes
+    return None, ops, spec.time_even_irreps, None, notes, inp
 
 
 def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, Any]:
     """Can IN carry the property? Independent components, network on a random target, unblocking."""
     t0 = time.perf_counter()
     spec = resolve_property(prop)
-    magnetic, ops, irreps, moments, notes = _property_groups(inp, spec, opts)
-    cell = inp if magnetic is None else magnetic.structure
+    magnetic, ops, irreps, moments, notes, cell = _property_groups(inp, spec, opts)
     nuclear = ops if magnetic is None else symmetry_operations(inp, opts.symprec, opts.angle_tol)
     counts = invariant_counts(ops, irreps)
     allowed = int(sum(counts.values()))

@@ -40,7 +40,7 @@ from symcompile.o3.magnetic_point_groups import (
 )
 from symcompile.structures.magnetic_groups import MagneticSpaceGroupType, magnetic_space_group_type
 from symcompile.structures.operations import Operations, operations_from_symmetry, symmetrize_positions
-from symcompile.structures.spacegroup import _angle, quiet_spglib
+from symcompile.structures.spacegroup import _angle, atoms_in_cell, quiet_spglib
 
 __all__ = ["MagneticSymmetry", "magnetic_symmetry", "cartesian_moments", "COLLINEAR_NOTE", "ZERO_NOTE"]
 
@@ -130,30 +130,6 @@ def _spglib(function: Any, cell: tuple[Any, ...], symprec: float, angle_tol: flo
     return out
 
 
-def _primitive(structure: Any, moments: np.ndarray, lattice: np.ndarray, tol: float) -> tuple[Any, np.ndarray]:
-    """The atoms of ``structure`` in the smaller cell ``lattice`` (same Cartesian frame), one per position."""
-    from symcompile.structures.structure import Structure
-
-    lattice = np.asarray(lattice, dtype=np.float64)
-    frac = np.linalg.solve(lattice.T, structure.cart_coords.T).T
-    frac -= np.floor(frac)
-    kept: list[int] = []
-    for i in range(len(frac)):  # the first atom at each position of the small cell
-        if kept:
-            diff = frac[kept] - frac[i]
-            diff -= np.round(diff)
-            if np.linalg.norm(diff @ lattice, axis=1).min() < tol:
-                continue
-        kept.append(i)
-    expected = len(frac) * abs(np.linalg.det(lattice)) / structure.volume
-    if abs(len(kept) - expected) > 1e-6:
-        raise InputError("the primitive magnetic cell does not hold a whole number of the given atoms at this "
-                         "tolerance: try another --symprec")
-    keys = [structure.species[i] for i in kept]
-    return Structure(lattice, frac[kept], keys, ordered=structure.ordered, source=structure.source,
-                     magmoms=moments[kept]), moments[kept]
-
-
 def symmetrized_moments(ops: Operations, moments: np.ndarray) -> np.ndarray:
     """Moments averaged over the magnetic group: exactly symmetric (m_g(i) = tau det(R) R m_i)."""
     acc = np.zeros_like(moments)
@@ -177,7 +153,9 @@ def magnetic_symmetry(structure: Any, symprec: float = 1e-3, angle_tol: float | 
     prim_lattice = np.asarray(found["primitive_lattice"], dtype=np.float64)
     cell = structure
     if abs(np.linalg.det(prim_lattice)) < structure.volume * (1 - 1e-6):
-        cell, moments = _primitive(structure, moments, prim_lattice, symprec)
+        cell, kept = atoms_in_cell(structure, prim_lattice, symprec)
+        moments = moments[kept]
+        cell = cell.replace(magmoms=moments)
     data = _spglib(spglib.get_magnetic_symmetry_dataset, _cell(cell, moments), symprec, angle_tol, tol)
     group = magnetic_space_group_type(int(data.uni_number))
     ops = operations_from_symmetry(cell, data.rotations, data.translations, 2 * symprec,

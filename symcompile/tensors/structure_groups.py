@@ -46,7 +46,7 @@ def structure_point_groups(source: Any, symprec: float = 1e-3, angle_tol: float 
     from symcompile.structures.analysis import magnetic_analysis
     from symcompile.structures.operations import symmetry_operations
     from symcompile.structures.reading import as_structure_or_file
-    from symcompile.structures.spacegroup import point_group_from_space_group
+    from symcompile.structures.spacegroup import point_group_from_space_group, primitive_cell
 
     structure = as_structure_or_file(source)
     ops = symmetry_operations(structure, symprec, angle_tol)
@@ -59,6 +59,10 @@ def structure_point_groups(source: Any, symprec: float = 1e-3, angle_tol: float 
         return StructureGroups(found.standard_point_group, found.point_group, info)
     if structure.lattice is not None:
         assert ops.number is not None
+        # the infinite crystal's point group: a supercell can hide some of it from its own operations
+        primitive = primitive_cell(structure, symprec, angle_tol)
+        if primitive is not structure:
+            ops = symmetry_operations(primitive, symprec, angle_tol)
         frame = point_group_from_matrices(ops.point_group_rotations(), tol=1e-4)
         return StructureGroups(point_group_from_space_group(ops.number), frame, info)
     finite = ops.finite_approximant()
