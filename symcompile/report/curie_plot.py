@@ -527,8 +527,11 @@ def _irreps_counts(record: dict[str, Any]) -> dict[str, Any]:
     for mul, ir in Irreps(str(record["irreps"])):
         mults[str(ir)] = mults.get(str(ir), 0) + int(mul)
     pg = record.get("point_group") or {}
+    group = pg.get("schoenflies")
+    if record.get("magnetic"):  # invariant under the magnetic point group, not the atoms' one
+        group = record["magnetic"]["point_group"]["hm"]
     return {"multiplicities": mults, "invariants_by_irrep": record.get("components_by_irrep") or {},
-            "independent_components": record.get("independent_components"), "point_group": pg.get("schoenflies")}
+            "independent_components": record.get("independent_components"), "point_group": group}
 
 
 def _draw_structure(ax: Any, inp: Any) -> tuple[np.ndarray, list[Any]]:
@@ -561,7 +564,13 @@ def _property_text(column: _TextColumn, record: dict[str, Any]) -> None:
     feasible = bool(record.get("feasible"))
     count = record.get("input_operations")
     column.line("IN", bold=True)
-    column.line(_group_words(record) + (f", {count} operations" if count else ", continuous"), indent=0.02)
+    magnetic = record.get("magnetic")
+    if magnetic:  # the magnetic group decides, not the atoms' group
+        words = (f"{magnetic['bns']['symbol']} (BNS {magnetic['bns']['number']}), magnetic point group "
+                 f"{magnetic['point_group']['hm']}")
+        column.line(words + (f", {count} operations" if count else ""), indent=0.02)
+    else:
+        column.line(_group_words(record) + (f", {count} operations" if count else ", continuous"), indent=0.02)
     n, total = record.get("independent_components"), record.get("components")
     column.line(f"{n} independent component{'s' if n != 1 else ''} of {total}", bold=True, gap=0.3,
                 colour=INK if feasible else PALETTE["vermillion"])
