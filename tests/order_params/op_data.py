@@ -3,7 +3,7 @@
 Each entry: child file, options, the parent's space group, the child's, the literature primary
 irreps (labels as ISOTROPY/Bilbao write them, with the parent origin our default rule picks:
 B cation of a perovskite, Cu/Ni of K2NiF4, as in the cited analyses) and the expected primary
-carrier (O(3) irrep, species; "A|B": either) with the physics it stands for.
+carrier (O(3) irrep, species; "a|b", "A|B": either (a, A) or (b, B)) with the physics it stands for.
 """
 
 from __future__ import annotations
@@ -40,9 +40,12 @@ FAMILIES: dict[str, tuple[Path, dict, int, int, set[str], tuple[str, str]]] = {
     # LiNbO3 against its paraelectric R-3c parent: the polar GM2- (Abrahams et al. 1966), carried by the
     # off-centring of Nb or of Li (displacive and order-disorder pictures), whichever moves more here
     "LiNbO3 R3c": (ORDER / "LiNbO3_R3c_Abrahams1966.cif", {"parent_group": "R-3c"}, 167, 161, {"GM2-"},
-                   ("1o", "Nb|Li")),
-    # hexagonal manganite: K3 tilt of the MnO5 bipyramids (Fennie & Rabe 2005); see the file's note on its numbers
-    "YMnO3 P6_3cm": (DISTORTIONS / "YMnO3_P63cm.cif", {}, 194, 185, {"K3"}, ("1e", "Mn")),
+                   ("1o|1o", "Nb|Li")),
+    # hexagonal manganite (Munoz et al. 2000, MAGNDATA 0.6; the moments play no part here): the K3 mode,
+    # tilt of the MnO5 bipyramids with the buckling of the Y planes (Fennie & Rabe 2005), carried by
+    # either; GM2- (the polarisation) secondary
+    "YMnO3 P6_3cm": (ROOT / "examples" / "magnetic" / "YMnO3_MAGNDATA_0.6.mcif", {}, 194, 185, {"K3"},
+                     ("1o|1e", "Y|Mn")),
     # cooperative Jahn-Teller distortion of the spinel: the quadrupole of the octahedral Mn3+ (Jarosch 1987)
     "Mn3O4 I4_1/amd": (ORDER / "Mn3O4_I41amd_Jarosch1987.cif", {}, 227, 141, {"GM3+"}, ("2e", "Mn")),
 }

@@ -27,7 +27,7 @@ def test_literature_order_parameter(results: dict[str, dict], name: str) -> None
     assert set(r["primary_irreps"]) == literature  # the child's modes
     assert r["verified"] is True and r["status"] == "ok", r.get("reason")
     carrier = r["primary_carrier"]
-    assert carrier["irrep"] == irrep and carrier["species"] in species.split("|")
+    assert (carrier["irrep"], carrier["species"]) in zip(irrep.split("|"), species.split("|"))
     fitted = [c for c in r["carriers"] if c["fits"]]
     assert len(fitted) == 1 and fitted[0]["loss"] < r["network"]["fit_tolerance"]
     learned = {e["label"] for e in r["order_parameter"] if e["primary"]}
