@@ -10,7 +10,6 @@ the parent's space-group irreps, side by side with the child's modes.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -156,7 +155,6 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
     """
     start = time.perf_counter()
     _check_options(lmax, max_displacement, steps)
-    loading = _preload_training() if train else None
     problem = set_up(child, parent, parent_group=parent_group, origin=origin, max_displacement=max_displacement,
                      symprec=symprec, angle_tol=angle_tol)
     settings_record = {"lmax": lmax, "max_displacement": max_displacement,
@@ -187,8 +185,6 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
         record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
                              "total": round(time.perf_counter() - start, 3)}
         return record
-    if loading is not None:
-        loading.join()
     record.update(_train_and_verify(problem, order, lmax, seed, steps, symprec, write_mcif, progress, notes, draw))
     t_train = time.perf_counter()
     record["carriers"] = [b.to_record() for b in order]
@@ -197,16 +193,6 @@ def order_parameters(child: Any, parent: Any = None, *, parent_group: str | int 
     record["seconds"] = {"parent": round(t_parent - start, 3), "symmetry": round(t_symmetry - t_parent, 3),
                          "training": round(t_train - t_symmetry, 3), "total": round(time.perf_counter() - start, 3)}
     return record
-
-
-def _preload_training() -> threading.Thread:
-    """Import torch and the network while the group theory runs (a second core does the work)."""
-    def load() -> None:
-        import symcompile.order_params.training  # noqa: F401
-
-    thread = threading.Thread(target=load, name="symcompile-import-torch", daemon=True)
-    thread.start()
-    return thread
 
 
 def _train_and_verify(problem: Problem, order: list[Block], lmax: int, seed: int, steps: int, symprec: float,
