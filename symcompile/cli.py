@@ -25,9 +25,17 @@ from symcompile._version import __version__
 from symcompile.errors import InputError
 
 DEFAULT_SYMPREC = 1e-3
-#: Tolerances beyond these are absurd for atomic structures (Å, degrees).
+#: Tolerances beyond these are absurd for atomic structures (Å, degrees); below MIN_SYMPREC round-off decides.
+MIN_SYMPREC = 1e-8
 MAX_SYMPREC = 1.0
 MAX_ANGLE_TOL = 45.0
+#: Seeds are unsigned 64-bit integers (what torch and numpy take).
+MAX_SEED = 2 ** 64 - 1
+#: --max-displacement of order-params: beyond 1 Å a "parent" is another structure (and the parent search's
+#: tolerance scan, 2.5 times this, merges bonded atoms).
+MAX_DISPLACEMENT = 1.0
+#: --timeout: seconds per input, at most a week.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Options:
     jobs: int = 1
     glob: str | None = None
     scheduler: str | None = None
+    timeout: float | None = None
 
     @property
     def tolerances(self) -> dict[str, float | None]:
@@ -57,8 +66,8 @@ class Options:
 def _check_symprec(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if value is None:
         return value
-    if not (0.0 < value <= MAX_SYMPREC):
-        raise click.BadParameter(f"must be in (0, {MAX_SYMPREC}] Å, got {value}")
+    if not (MIN_SYMPREC <= value <= MAX_SYMPREC):
+        raise click.BadParameter(f"must be in [{MIN_SYMPREC:g}, {MAX_SYMPREC:g}] Å, got {value}")
     return value
 
 
@@ -77,6 +86,21 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A file name option given as '' (an unset shell variable) is an error, never the working directory."""
+    if value is not None and not value:
+        from symcompile.structures.files import EMPTY_PATH
+
+        raise click.BadParameter(EMPTY_PATH)
+    return value
+
+
+def seed_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed for every command that trains: an unsigned 64-bit integer."""
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+                        help="Seed of the network and of training (0 to 2^64 - 1).")(func)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--json --quiet --debug --symprec --angle-tol, collected into ``opts: Options``."""
 
@@ -90,16 +114,20 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, json_output: bool, quiet: bool, debug: bool, symprec: float,
                 angle_tol: float | None, jobs: int = 1, glob: str | None = None,
-                scheduler: str | None = None, **kwargs: Any) -> Any:
+                scheduler: str | None = None, timeout: float | None = None, **kwargs: Any) -> Any:
         opts = Options(json=json_output, quiet=quiet, debug=debug, symprec=symprec, angle_tol=angle_tol,
-                       jobs=jobs, glob=glob, scheduler=scheduler)
+                       jobs=jobs, glob=glob, scheduler=scheduler, timeout=timeout)
         return func(*args, opts=opts, **kwargs)
 
     return wrapper
 
 
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--jobs --glob --scheduler for commands over many structure files."""
+    """--jobs --glob --scheduler --timeout for commands over many structure files."""
+    func = click.option("--timeout", type=click.FloatRange(0, MAX_TIMEOUT, min_open=True), default=None,
+                        metavar="SECONDS",
+                        help="Give up on an input after this many seconds (status error, 'timed out'); the others "
+                             "go on. Each input then runs in a worker process that can be stopped.")(func)
     func = click.option("--scheduler", default=None, metavar="ADDRESS",
                         help="Send the work to a Dask distributed scheduler (needs the dask extra).")(func)
     func = click.option("--glob", default=None, metavar="PATTERN",
@@ -161,7 +189,7 @@ def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opt
     paths = expand_inputs(items, opts.glob)
     if not paths:
         raise InputError("no input files given")
-    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler)
+    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler, timeout=opts.timeout)
     return emit(records, opts, len(paths), command, description)
 
 
@@ -209,13 +237,14 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
 
 @cli.command("order-params")
 @click.argument("children", nargs=-1, required=True, metavar="CHILD...")
-@click.option("--parent", "parent", metavar="FILE", default=None,
+@click.option("--parent", "parent", metavar="FILE", default=None, callback=_not_empty,
               help="The parent structure (default: the highest-symmetry structure within --max-displacement).")
-@click.option("--max-displacement", type=float, default=0.8, show_default=True,
-              help="Largest atomic displacement between parent and child, in Å.")
+@click.option("--max-displacement", type=click.FloatRange(0, MAX_DISPLACEMENT, min_open=True), default=0.8,
+              show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
+                                      f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,
               help="Learnable features: every irrep up to this L, both parities (0e 0o 1o 1e 2e 2o for 2).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of training.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of training steps per run (training stops once the fit is good and the "
                    "group holds).")
@@ -224,7 +253,7 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
 @click.option("--no-train", is_flag=True,
               help="Group theory only: the parent and the carriers allowed by symmetry (no network, torch not "
                    "imported, nothing verified by training).")
-@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None,
+@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None, callback=_not_empty,
               help="Write the decorated parent as a magnetic CIF (l = 1 features as moments; with several "
                    "children the child's name is appended, or replaces {name}).")
 @batch_options
@@ -241,8 +270,6 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
     """
     from symcompile.report.order_params import OrderParamsTask
 
-    if not max_displacement > 0:
-        raise click.BadParameter("must be positive", param_hint="--max-displacement")
     from pathlib import Path
 
     single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
@@ -260,7 +287,7 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
               help="Instead of OUT: can IN carry this property? A name (dipole, polarizability, "
                    "polarizability_anisotropy, piezoelectric, elastic, ...), a formula (ijk=ikj) or irreps (2e).")
 @click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of random targets.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
@@ -414,7 +441,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc.format_message().splitlines()[0]}{hint}", err=True)
         code = 2
     except InputError as exc:
-        click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else 'bad input'}", err=True)
+        click.echo(f"error: {exc.located()}", err=True)
         code = 2
     except (BrokenPipeError, KeyboardInterrupt):
         code = 130

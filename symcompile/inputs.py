@@ -30,8 +30,12 @@ def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO |
     A name that matches nothing is kept as it is: reading it reports the error for that
     input alone, so one bad name does not stop the others.
     """
+    from symcompile.structures.files import EMPTY_PATH
+
     out: list[str] = []
     for item in items:
+        if not item:
+            raise InputError(EMPTY_PATH)
         if item == "-":
             stream = stdin if stdin is not None else sys.stdin
             lines = [line.strip() for line in stream.read().splitlines()]
