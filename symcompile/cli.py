@@ -63,18 +63,17 @@ class Options:
         return progress_enabled(self.quiet)
 
 
-def _check_symprec(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if value is None:
+def _bounded(low: float, high: float, unit: str, low_open: bool = True) -> Callable[..., Any]:
+    """A click callback accepting a finite float in (low, high] (or [low, high]); NaN and inf are refused."""
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return value
+        inside = (low < value if low_open else low <= value) and value <= high  # False for NaN
+        if not inside:
+            raise click.BadParameter(f"must be in {'(' if low_open else '['}{low:g}, {high:g}] {unit}, got {value}")
         return value
-    if not (MIN_SYMPREC <= value <= MAX_SYMPREC):
-        raise click.BadParameter(f"must be in [{MIN_SYMPREC:g}, {MAX_SYMPREC:g}] Å, got {value}")
-    return value
 
-
-def _check_angle_tol(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not (0.0 < value <= MAX_ANGLE_TOL):
-        raise click.BadParameter(f"must be in (0, {MAX_ANGLE_TOL}] degrees, got {value}")
-    return value
+    return check
 
 
 def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -107,9 +106,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--json", "json_output", is_flag=True, help="JSON Lines on stdout: one compact object per input.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries on stderr.")
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_check_symprec,
+    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_bounded(MIN_SYMPREC, MAX_SYMPREC, "Å", low_open=False),
                   help="Distance tolerance of symmetry finding, in Å.")
-    @click.option("--angle-tol", type=float, default=None, callback=_check_angle_tol,
+    @click.option("--angle-tol", type=float, default=None, callback=_bounded(0, MAX_ANGLE_TOL, "degrees"),
                   help="Angle tolerance of symmetry finding, in degrees (default: spglib's automatic choice).")
     @functools.wraps(func)
     def wrapper(*args: Any, json_output: bool, quiet: bool, debug: bool, symprec: float,
@@ -124,7 +123,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--jobs --glob --scheduler --timeout for commands over many structure files."""
-    func = click.option("--timeout", type=click.FloatRange(0, MAX_TIMEOUT, min_open=True), default=None,
+    func = click.option("--timeout", type=float, default=None, callback=_bounded(0, MAX_TIMEOUT, "s"),
                         metavar="SECONDS",
                         help="Give up on an input after this many seconds (status error, 'timed out'); the others "
                              "go on. Each input then runs in a worker process that can be stopped.")(func)
@@ -239,7 +238,7 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
 @click.argument("children", nargs=-1, required=True, metavar="CHILD...")
 @click.option("--parent", "parent", metavar="FILE", default=None, callback=_not_empty,
               help="The parent structure (default: the highest-symmetry structure within --max-displacement).")
-@click.option("--max-displacement", type=click.FloatRange(0, MAX_DISPLACEMENT, min_open=True), default=0.8,
+@click.option("--max-displacement", type=float, default=0.8, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
               show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
                                       f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,

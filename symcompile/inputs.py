@@ -45,7 +45,12 @@ def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO |
         if path.is_dir():
             files = _directory_files(path, glob)
             if not files:
-                raise InputError(f"no structure files found in directory {item}")
+                skipped = sum(1 for p in path.rglob("*") if p.is_file())
+                hint = (f" ({skipped} file{'s' if skipped != 1 else ''} skipped: "
+                        + (f"none matches --glob {glob!r})" if glob else
+                           "their names announce no structure format; --glob PATTERN picks files by name)")
+                        if skipped else "")
+                raise InputError(f"no structure files found in directory {item}{hint}")
             out.extend(str(f) for f in files)
         elif not path.exists() and any(ch in item for ch in "*?["):
             matches = sorted(globlib.glob(item, recursive=True))

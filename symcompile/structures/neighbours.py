@@ -155,8 +155,11 @@ def _reduced(lattice: np.ndarray) -> np.ndarray:
     """The Delaunay-reduced basis of the lattice (spglib), or the lattice itself if reduction fails."""
     import spglib
 
+    from symcompile.structures.spacegroup import quiet_spglib
+
     try:
-        reduced = spglib.delaunay_reduce(lattice, eps=1e-5)
+        with quiet_spglib():
+            reduced = spglib.delaunay_reduce(lattice, eps=1e-5)
     except Exception:  # noqa: BLE001 - spglib raises its own error types on degenerate input
         reduced = None
     return lattice if reduced is None else np.asarray(reduced, dtype=np.float64)

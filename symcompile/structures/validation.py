@@ -37,8 +37,8 @@ MAX_COORDINATE = 1e5
 MIN_DISTANCE = 0.5
 #: Smallest cell volume per atom (Å³).
 MIN_VOLUME_PER_ATOM = 0.5
-#: A lattice whose volume is below this fraction of (longest component)³ is degenerate (flat).
-_FLAT = 1e-6
+#: A lattice whose volume is below this fraction of |a| |b| |c| is degenerate (flat, numerically singular).
+_FLAT = 1e-8
 _AXES = "abc"
 
 
@@ -55,7 +55,7 @@ def check_lattice(lattice: np.ndarray) -> None:
             raise InputError(f"lattice vector {_AXES[k]} has a component of {np.abs(vector).max():.3g} Å, beyond the "
                              f"limit of {MAX_COORDINATE:g} Å")
     volume = abs(float(np.linalg.det(lattice)))
-    if not volume > _FLAT * max(1.0, float(np.abs(lattice).max())) ** 3:
+    if not volume > _FLAT * max(1e-300, float(np.prod(np.linalg.norm(lattice, axis=1)))):
         raise InputError(f"the lattice is degenerate (cell volume {volume:.3g} Å³): its vectors are (nearly) "
                          "linearly dependent")
 
