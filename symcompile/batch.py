@@ -80,7 +80,8 @@ def run_tasks(
     if timeout is not None:
         yield from _run_workers(task, paths, jobs, timeout)
         return
-    if jobs <= 1 or len(paths) <= 1:
+    jobs = min(jobs, len(paths))
+    if jobs <= 1:
         for path in paths:
             yield guarded(task, path)
         return

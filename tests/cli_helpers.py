@@ -12,13 +12,28 @@ def invoke(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
     """``symcompile ARGS`` (with ``stdin`` as standard input): (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     feed = contextlib.nullcontext() if stdin is None else _stdin(stdin)
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), feed:
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), feed, _shown_warnings(err):
         try:
             main(args)
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
+
+
+@contextlib.contextmanager
+def _shown_warnings(err: io.StringIO):  # type: ignore[no-untyped-def]
+    """Warnings that escape the command, written to its stderr as Python would show them in a terminal
+    (pytest would otherwise swallow them); deprecation warnings are hidden by Python's defaults too."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+            warnings.filterwarnings("ignore", category=category)
+        yield
+    for item in caught:
+        err.write(f"{item.filename}:{item.lineno}: {item.category.__name__}: {item.message}\n")
 
 
 @contextlib.contextmanager

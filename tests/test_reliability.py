@@ -238,14 +238,21 @@ def test_a_directory_without_structure_files_counts_what_it_skipped(tmp_path: Pa
     one_error(*invoke(["symmetry", str(tmp_path)]), "3 files skipped")
 
 
-def test_files_too_large_and_compression_bombs_are_refused(tmp_path: Path) -> None:
+def test_files_too_large_and_compression_bombs_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading stops at the limit (512 MiB; 1 MiB here to keep the test small): /dev/zero or a gzip bomb
+    is an error, not a MemoryError."""
     import gzip
 
     from symcompile.structures import files
 
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 2 ** 20)
     bomb = tmp_path / "bomb.xyz.gz"
-    bomb.write_bytes(gzip.compress(b"1" * (files.MAX_FILE_BYTES + 10)))
-    one_error(*invoke(["symmetry", str(bomb)]), "larger than 512 MiB")
+    bomb.write_bytes(gzip.compress(b"1" * (2 ** 20 + 10)))
+    one_error(*invoke(["symmetry", str(bomb)]), "larger than 1 MiB")
+    big = tmp_path / "big.xyz"
+    big.write_bytes(b"1\n\nH 0 0 0\n" + b" " * 2 ** 20)
+    one_error(*invoke(["symmetry", str(big)]), "larger than 1 MiB")
+    one_error(*invoke(["symmetry", "/dev/zero"]), "larger than 1 MiB")
 
 
 # --------------------------------------------------------------------------- options
@@ -276,7 +283,7 @@ def test_absurd_option_values_are_one_line_errors(args: list[str], needle: str) 
 
 
 def test_the_largest_seed_is_accepted() -> None:
-    code, out, err = invoke(["curie", str(WATER), "--property", "dipole", "--seed", str(2 ** 64 - 1), "--steps", "2",
+    code, out, err = invoke(["curie", str(WATER), "--property", "dipole", "--seed", str(2 ** 64 - 1), "--steps", "1",
                              "--json"])
     assert code == 0, err
     assert f'"seed":{2 ** 64 - 1}' in out
