@@ -94,6 +94,13 @@ def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def _not_empty_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--scheduler '' (an unset shell variable) is an error, not a silent local run."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("empty scheduler address (an unset shell variable?)")
+    return value
+
+
 def seed_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--seed for every command that trains: an unsigned 64-bit integer."""
     return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
@@ -127,7 +134,7 @@ def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         metavar="SECONDS",
                         help="Give up on an input after this many seconds (status error, 'timed out'); the others "
                              "go on. Each input then runs in a worker process that can be stopped.")(func)
-    func = click.option("--scheduler", default=None, metavar="ADDRESS",
+    func = click.option("--scheduler", default=None, metavar="ADDRESS", callback=_not_empty_address,
                         help="Send the work to a Dask distributed scheduler (needs the dask extra).")(func)
     func = click.option("--glob", default=None, metavar="PATTERN",
                         help="File pattern inside directories (default: common structure files).")(func)

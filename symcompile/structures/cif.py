@@ -278,16 +278,18 @@ def _orbits(positions: np.ndarray, rotations: np.ndarray, translations: np.ndarr
     return out
 
 
-def _orbits_overlap(points: np.ndarray, owner: np.ndarray, chunk: int = 512) -> bool:
-    """True if two points of different orbits coincide (pymatgen would merge those atoms)."""
-    for start in range(0, len(points), chunk):
-        diff = points[start:start + chunk, None, :] - points[None, :, :]
-        diff -= np.round(diff)
-        close = np.all(np.abs(diff) < _SITE_TOLERANCE, axis=2)
-        close &= owner[start:start + chunk, None] != owner[None, :]
-        if close.any():
-            return True
-    return False
+def _orbits_overlap(points: np.ndarray, owner: np.ndarray) -> bool:
+    """True if two points of different orbits coincide (pymatgen would merge those atoms): every fractional
+    coordinate within the site tolerance, modulo 1. Linear in the number of points (a hash grid in the unit
+    cube finds the candidates within the box's circumscribed ball)."""
+    from symcompile.structures.neighbours import PeriodicIndex
+
+    index = PeriodicIndex(np.eye(3), points, np.sqrt(3) * _SITE_TOLERANCE)
+    queries = index.prepare(points)
+    qi, pi = index.candidates(queries)
+    diff = queries[qi] - index.points[pi]
+    close = np.all(np.abs(diff) < _SITE_TOLERANCE, axis=1) & (owner[qi] != owner[index.owner[pi]])
+    return bool(close.any())
 
 
 def atom_blocks(blocks: list[CifBlock]) -> list[CifBlock]:
