@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cli_helpers import check_contract, invoke
+from cli_helpers import check_contract, check_order_params_contract, invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,19 +161,13 @@ def test_tensor_structure_on_broken_files(file: tuple[str, bytes]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_KNOWN_ORDER_PARAMS_ESCAPE = "SpglibCppError: too close distance"  # see test_reliability's strict xfail (i12b)
-
-
 @_settings(20)
 @given(broken_files())
 def test_order_params_on_broken_files(file: tuple[str, bytes]) -> None:
     folder, path = _write(*file)
     try:
         args = ["order-params", str(path), "--no-train", "--json"]
-        code, out, err = invoke(args)
-        if code == 3 and _KNOWN_ORDER_PARAMS_ESCAPE in err:
-            return
-        check_contract(args, code, out, err)
+        check_order_params_contract(args, *invoke(args))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -129,6 +129,10 @@ def print_series(title: str, rows: list[dict], baseline_mib: float) -> None:
               f"wall N^{exponent(ns, [r['wall'] for r in good]):.2f}, memory above baseline N^{exponent(ns, above):.2f}")
 
 
+def target(what: str, measured: str, met: bool) -> None:
+    print(f"target: {what}: {measured} ({'met' if met else 'NOT met'})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the two smallest sizes of each series")
@@ -150,11 +154,9 @@ def main() -> None:
             rows = [{"n": n, **run_point([command, str(path), *extra], opts.timeout, opts.memory_gib)}
                     for path, n in crystals]
             print_series(f"{command} {' '.join(extra)} on BaTiO3 P4mm supercells (P1 CIF)", rows, baseline)
-            big = [r for r in rows if r["n"] >= 10_000]
-            if big:
-                r = big[0]
-                print(f"target: 10,140-atom crystal within 4 GiB: peak {r['peak_mib'] / 1024:.2f} GiB "
-                      f"({'met' if r['exit'] in (0, 1) and r['peak_mib'] <= 4096 else 'NOT met'})")
+            for r in (r for r in rows if r["n"] >= 10_000):
+                target(f"a {r['n']:,}-atom crystal within 4 GiB", f"peak {r['peak_mib'] / 1024:.2f} GiB",
+                       r["exit"] in (0, 1) and r["peak_mib"] <= 4096)
         if "symmetry" in commands:
             for label, make in (("random (C1)", lambda n: jittered_molecule(n, n)),
                                 ("fcc cluster (Oh)", fcc_cluster)):
@@ -166,11 +168,9 @@ def main() -> None:
                     rows.append({"n": molecule.num_atoms, **run_point(["symmetry", str(path)], opts.timeout,
                                                                       opts.memory_gib)})
                 print_series(f"symmetry on molecules: {label}", rows, baseline)
-                big = [r for r in rows if r["n"] >= 9000]
-                if big:
-                    r = big[0]
-                    print(f"target: point group of a {r['n']:,}-atom molecule in < 10 s: {r['wall']:.2f} s wall "
-                          f"({'met' if r['exit'] == 0 and r['wall'] < 10 else 'NOT met'})")
+                for r in (r for r in rows if r["n"] >= 9000):
+                    target(f"the point group of a {r['n']:,}-atom molecule in < 10 s", f"{r['wall']:.2f} s wall",
+                           r["exit"] == 0 and r["wall"] < 10)
 
 
 if __name__ == "__main__":
