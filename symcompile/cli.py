@@ -15,7 +15,7 @@ import functools
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,13 +107,23 @@ def seed_option(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Seed of the network and of training (0 to 2^64 - 1).")(func)
 
 
+def _plot_path_for(template: str, source: str, many: bool = False) -> str:
+    """The --plot path of one input ({name} replaced by its name), checked before any work."""
+    from symcompile.report.plotting import check_plot_path, path_for_input
+
+    path = path_for_input(template, source, many)
+    check_plot_path(path)
+    return path
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--json --quiet --debug --symprec --angle-tol, collected into ``opts: Options``."""
 
     @click.option("--json", "json_output", is_flag=True, help="JSON Lines on stdout: one compact object per input.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries on stderr.")
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_bounded(MIN_SYMPREC, MAX_SYMPREC, "Å", low_open=False),
+    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True,
+                  callback=_bounded(MIN_SYMPREC, MAX_SYMPREC, "Å", low_open=False),
                   help="Distance tolerance of symmetry finding, in Å.")
     @click.option("--angle-tol", type=float, default=None, callback=_bounded(0, MAX_ANGLE_TOL, "degrees"),
                   help="Angle tolerance of symmetry finding, in degrees (default: spglib's automatic choice).")
@@ -126,6 +136,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, opts=opts, **kwargs)
 
     return wrapper
+
+
+def magnetic_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-magnetic --mag-symprec for commands that read structures with magnetic moments."""
+    func = click.option("--mag-symprec", "mag_symprec", type=float, default=None, callback=_bounded(0, 10.0, "μB"),
+                        help="Tolerance on magnetic moments, in μB (default: the value of --symprec, as spglib).")(func)
+    func = click.option("--no-magnetic", "no_magnetic", is_flag=True,
+                        help="Ignore magnetic moments: the groups of the atoms alone.")(func)
+    return func
 
 
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,8 +206,10 @@ def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, command: 
 
 
 def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opts: Options, command: str,
-              description: str = "analysing") -> int:
-    """Run a per-file task over every input (files, directories, globs, '-')."""
+              description: str = "analysing",
+              tap: Callable[[Iterable[dict[str, Any]]], Iterable[dict[str, Any]]] | None = None) -> int:
+    """Run a per-file task over every input (files, directories, globs, '-'); ``tap`` sees the records on
+    their way to the output (to collect them for a summary figure)."""
     from symcompile.batch import run_tasks
     from symcompile.inputs import expand_inputs
 
@@ -196,7 +217,7 @@ def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opt
     if not paths:
         raise InputError("no input files given")
     records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler, timeout=opts.timeout)
-    return emit(records, opts, len(paths), command, description)
+    return emit(records if tap is None else tap(records), opts, len(paths), command, description)
 
 
 def run_one(func: Callable[[], dict[str, Any]], opts: Options, command: str) -> int:
@@ -226,19 +247,50 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--check-declared", is_flag=True,
-              help="Compare with the space group the CIF declares; exit 1 on any mismatch.")
+              help="Compare with the space group (and the BNS number of a magnetic CIF) the file declares; exit 1 "
+                   "on any mismatch.")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw one summary figure of all inputs (space groups, crystal systems, molecule point groups; "
+                   "with --check-declared the mismatches) to FILE (.png, .svg or .pdf).")
+@magnetic_options
 @batch_options
 @common_options
-def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int:
+def symmetry(files: tuple[str, ...], check_declared: bool, plot: str | None, no_magnetic: bool,
+             mag_symprec: float | None, opts: Options) -> int:
     """Space group / point group report of crystals and molecules.
 
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
-    or '-' to read a list of paths from stdin.
+    or '-' to read a list of paths from stdin. Crystals with magnetic moments (magnetic CIF,
+    pymatgen JSON, extended XYZ) also get their magnetic space group (BNS and OG) and
+    magnetic point group.
     """
     from symcompile.report.symmetry import SymmetryTask
 
-    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared)
-    return run_files(task, files, opts, "symmetry", description="symmetry")
+    if plot and "{name}" in plot:
+        raise click.BadParameter("symmetry draws one summary figure of all inputs: {name} has no meaning here",
+                                 param_hint="--plot")
+    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared,
+                        magnetic=not no_magnetic, mag_symprec=mag_symprec)
+    drawn: list[dict[str, Any]] = []
+    code = run_files(task, files, opts, "symmetry", description="symmetry",
+                     tap=functools.partial(_naming_plot, plot, drawn) if plot else None)
+    if plot:
+        from symcompile.report.symmetry_plot import plot_symmetry
+
+        plot_symmetry(drawn, plot, check_declared=check_declared)
+        if not opts.quiet:
+            click.echo(f"wrote {plot}", err=True)
+    return code
+
+
+def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[str, Any]]
+                 ) -> Iterator[dict[str, Any]]:
+    """Records as they come, each analysed one naming the summary figure it is drawn in (``plot``)."""
+    for record in records:
+        if record.get("status") != "error":
+            record["plot"] = plot
+        drawn.append(record)
+        yield record
 
 
 @cli.command("order-params")
@@ -291,21 +343,28 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
 @click.argument("output_file", metavar="[OUT]", required=False)
 @click.option("--property", "prop", metavar="NAME_OR_FORMULA",
               help="Instead of OUT: can IN carry this property? A name (dipole, polarizability, "
-                   "polarizability_anisotropy, piezoelectric, elastic, ...), a formula (ijk=ikj) or irreps (2e).")
+                   "polarizability_anisotropy, piezoelectric, elastic, magnetization, anomalous_hall, ...), a "
+                   "formula (ijk=ikj) or irreps (2e, or 1e' for a time-odd one).")
 @click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
 @seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
               help="Degree of the network's spherical harmonics (default 2, or the property's largest l).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw IN, OUT and the symmetry-averaged prediction (or IN with the property's verdict) to FILE "
+                   "(.png, .svg or .pdf; {name} becomes IN's name).")
+@magnetic_options
 @common_options
 def curie(input_file: str, output_file: str | None, prop: str | None, no_train: bool, seed: int, steps: int,
-          lmax: int | None, opts: Options) -> int:
+          lmax: int | None, plot: str | None, no_magnetic: bool, mag_symprec: float | None, opts: Options) -> int:
     """Curie's principle: can an equivariant map turn IN into OUT? Can IN carry a property?
 
     IN and OUT are geometries (xyz, CIF, POSCAR, ...) in one Cartesian frame, point k of IN
     mapping to point k of OUT. The verdict comes from group theory (every symmetry of IN must
-    be kept) and, unless --no-train, from an equivariant network trained on the pair. Exit 0
+    be kept) and, unless --no-train, from an equivariant network trained on the pair. A crystal
+    with magnetic moments carries --property P under its magnetic space group (time-odd
+    properties: magnetization, anomalous_hall, magnetoelectric, irreps like 1e'). Exit 0
     feasible, 1 infeasible.
     """
     if (output_file is None) == (prop is None):
@@ -318,9 +377,18 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 
         with progress_bar("training", enabled=opts.show_progress and not no_train) as progress:
             options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
-                                   steps=steps, lmax=lmax, progress=progress)
-            return curie_record(input_file, output_file, prop, options)
+                                   steps=steps, lmax=lmax, progress=progress, magnetic=not no_magnetic,
+                                   mag_symprec=mag_symprec)
+            record = curie_record(input_file, output_file, prop, options)
+        if plot:
+            from symcompile.report.curie_plot import plot_curie
 
+            record["plot"] = plot_curie(record, plot_path)
+            if not opts.quiet:
+                click.echo(f"wrote {record['plot']}", err=True)
+        return record
+
+    plot_path = _plot_path_for(plot, input_file) if plot else None
     return run_one(run, opts, "curie")
 
 
@@ -353,10 +421,12 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
               help="Draw the allowed form as a Nye diagram with its directional surface (or the irreps chart "
                    "without a group) to FILE (.png, .svg or .pdf).")
+@magnetic_options
 @common_options
 def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
            index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None, all_groups: bool, magnetic: bool,
-           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, opts: Options) -> int:
+           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, no_magnetic: bool,
+           mag_symprec: float | None, opts: Options) -> int:
     """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
 
     FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
@@ -367,8 +437,9 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
     close to a name (elastc) is an error, not a formula.
     With a point group (magnetic ones included), space group or structure: the number of
     independent components (Neumann's principle, exact by characters) and the allowed form
-    (Voigt matrix as in Nye's tables for rank <= 4). With --all-groups [--magnetic]: that
-    number under every point group.
+    (Voigt matrix as in Nye's tables for rank <= 4); a structure with magnetic moments gives its
+    magnetic point group (--no-magnetic: the atoms' group). With --all-groups [--magnetic]:
+    that number under every point group.
     """
     if magnetic and not all_groups:
         raise click.UsageError("--magnetic goes with --all-groups")
@@ -392,14 +463,15 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
         start = time.perf_counter()
         raw = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
                             index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
-                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms,
+                            magnetic=not no_magnetic, mag_symprec=mag_symprec)
         if plot:
             from symcompile.report.tensor_plot import plot_tensor
 
             raw["plot"] = plot_tensor(raw, plot, forms.get("standard") or forms.get("structure"))
             if not opts.quiet:
                 click.echo(f"wrote {raw['plot']}", err=True)
-        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start)
+        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start, mag_symprec)
         if save_basis is not None:
             from symcompile.tensors.basis_file import write_npy
 

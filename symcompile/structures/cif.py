@@ -40,6 +40,8 @@ SYMBOL_TAGS = (
     "_space_group_name_h-m",
 )
 HALL_TAGS = ("_space_group_name_hall", "_symmetry_space_group_name_hall")
+#: The BNS number of a magnetic CIF (``_space_group_magn.number_BNS``, MAGNDATA's older ``_space_group.magn_number_BNS``).
+BNS_TAGS = ("_space_group_magn_number_bns", "_magnetic_space_group_bns_number")
 
 
 class CifSyntaxError(ValueError):
@@ -556,6 +558,8 @@ def declared_space_group(blocks: list[CifBlock]) -> Declared:
                     continue
         symbol = next((block.get(t) for t in SYMBOL_TAGS if block.get(t) not in (None, "?", ".")), None)
         hall = next((block.get(t) for t in HALL_TAGS if block.get(t) not in (None, "?", ".")), None)
-        if number is not None or symbol or hall:
-            return Declared(number, symbol.strip() if symbol else None, hall.strip() if hall else None, source)
+        bns = next((block.get(t).strip() for t in BNS_TAGS if block.get(t) not in (None, "?", ".")), None)
+        if number is not None or symbol or hall or bns:
+            return Declared(number, symbol.strip() if symbol else None, hall.strip() if hall else None, source,
+                            bns or None)
     return Declared()

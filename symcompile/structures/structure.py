@@ -56,12 +56,13 @@ def element_of(species: str) -> str | None:
 
 @dataclass(frozen=True)
 class Declared:
-    """What a file says about its own space group (any field may be missing)."""
+    """What a file says about its own space group (any field may be missing); a magnetic CIF's BNS number."""
 
     number: int | None = None
     symbol: str | None = None
     hall: str | None = None
     source: str | None = None
+    bns_number: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -360,8 +361,12 @@ def from_pymatgen(obj: Any, source: str = "", notes: Sequence[str] = ()) -> Stru
     if len(obj) == 0:
         raise InputError("the structure has no atoms")
     species = tuple(site.species_string for site in obj)
+    magmoms = _magmoms_of(obj)
+    if magmoms is None and (getattr(obj, "site_properties", {}) or {}).get("magmom") is not None:
+        notes = (*notes, "the magnetic moments (site property magmom) could not be read (missing on some sites, "
+                         "or neither one number nor one vector per site): the magnetic symmetry is not analysed")
     meta = {"ordered": bool(getattr(obj, "is_ordered", True)), "source": source, "notes": tuple(notes),
-            "magmoms": _magmoms_of(obj)}
+            "magmoms": magmoms}
     if hasattr(obj, "lattice"):
         return Structure(np.array(obj.lattice.matrix), np.array(obj.frac_coords), species, **meta)
     return Structure.molecule(species, np.array(obj.cart_coords), **meta)
