@@ -25,9 +25,17 @@ from symcompile._version import __version__
 from symcompile.errors import InputError
 
 DEFAULT_SYMPREC = 1e-3
-#: Tolerances beyond these are absurd for atomic structures (Å, degrees).
+#: Tolerances beyond these are absurd for atomic structures (Å, degrees); below MIN_SYMPREC round-off decides.
+MIN_SYMPREC = 1e-8
 MAX_SYMPREC = 1.0
 MAX_ANGLE_TOL = 45.0
+#: Seeds are unsigned 64-bit integers (what torch and numpy take).
+MAX_SEED = 2 ** 64 - 1
+#: --max-displacement of order-params: beyond 1 Å a "parent" is another structure (and the parent search's
+#: tolerance scan, 2.5 times this, merges bonded atoms).
+MAX_DISPLACEMENT = 3.0
+#: --timeout: seconds per input, at most a week.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Options:
     jobs: int = 1
     glob: str | None = None
     scheduler: str | None = None
+    timeout: float | None = None
 
     @property
     def tolerances(self) -> dict[str, float | None]:
@@ -54,18 +63,17 @@ class Options:
         return progress_enabled(self.quiet)
 
 
-def _check_symprec(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if value is None:
+def _bounded(low: float, high: float, unit: str, low_open: bool = True) -> Callable[..., Any]:
+    """A click callback accepting a finite float in (low, high] (or [low, high]); NaN and inf are refused."""
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return value
+        inside = (low < value if low_open else low <= value) and value <= high  # False for NaN
+        if not inside:
+            raise click.BadParameter(f"must be in {'(' if low_open else '['}{low:g}, {high:g}] {unit}, got {value}")
         return value
-    if not (0.0 < value <= MAX_SYMPREC):
-        raise click.BadParameter(f"must be in (0, {MAX_SYMPREC}] Å, got {value}")
-    return value
 
-
-def _check_angle_tol(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not (0.0 < value <= MAX_ANGLE_TOL):
-        raise click.BadParameter(f"must be in (0, {MAX_ANGLE_TOL}] degrees, got {value}")
-    return value
+    return check
 
 
 def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -75,6 +83,28 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -
 
         check_plot_path(value)
     return value
+
+
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A file name option given as '' (an unset shell variable) is an error, never the working directory."""
+    if value is not None and not value:
+        from symcompile.structures.files import EMPTY_PATH
+
+        raise click.BadParameter(EMPTY_PATH)
+    return value
+
+
+def _not_empty_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--scheduler '' (an unset shell variable) is an error, not a silent local run."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("empty scheduler address (an unset shell variable?)")
+    return value
+
+
+def seed_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed for every command that trains: an unsigned 64-bit integer."""
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+                        help="Seed of the network and of training (0 to 2^64 - 1).")(func)
 
 
 def _plot_path_for(template: str, source: str, many: bool = False) -> str:
@@ -92,16 +122,17 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--json", "json_output", is_flag=True, help="JSON Lines on stdout: one compact object per input.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries on stderr.")
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_check_symprec,
+    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True,
+                  callback=_bounded(MIN_SYMPREC, MAX_SYMPREC, "Å", low_open=False),
                   help="Distance tolerance of symmetry finding, in Å.")
-    @click.option("--angle-tol", type=float, default=None, callback=_check_angle_tol,
+    @click.option("--angle-tol", type=float, default=None, callback=_bounded(0, MAX_ANGLE_TOL, "degrees"),
                   help="Angle tolerance of symmetry finding, in degrees (default: spglib's automatic choice).")
     @functools.wraps(func)
     def wrapper(*args: Any, json_output: bool, quiet: bool, debug: bool, symprec: float,
                 angle_tol: float | None, jobs: int = 1, glob: str | None = None,
-                scheduler: str | None = None, **kwargs: Any) -> Any:
+                scheduler: str | None = None, timeout: float | None = None, **kwargs: Any) -> Any:
         opts = Options(json=json_output, quiet=quiet, debug=debug, symprec=symprec, angle_tol=angle_tol,
-                       jobs=jobs, glob=glob, scheduler=scheduler)
+                       jobs=jobs, glob=glob, scheduler=scheduler, timeout=timeout)
         return func(*args, opts=opts, **kwargs)
 
     return wrapper
@@ -109,22 +140,20 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def magnetic_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--no-magnetic --mag-symprec for commands that read structures with magnetic moments."""
-    func = click.option("--mag-symprec", "mag_symprec", type=float, default=None, callback=_check_mag_symprec,
+    func = click.option("--mag-symprec", "mag_symprec", type=float, default=None, callback=_bounded(0, 10.0, "μB"),
                         help="Tolerance on magnetic moments, in μB (default: the value of --symprec, as spglib).")(func)
     func = click.option("--no-magnetic", "no_magnetic", is_flag=True,
                         help="Ignore magnetic moments: the groups of the atoms alone.")(func)
     return func
 
 
-def _check_mag_symprec(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not (0.0 < value <= 10.0):
-        raise click.BadParameter(f"must be in (0, 10] μB, got {value}")
-    return value
-
-
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--jobs --glob --scheduler for commands over many structure files."""
-    func = click.option("--scheduler", default=None, metavar="ADDRESS",
+    """--jobs --glob --scheduler --timeout for commands over many structure files."""
+    func = click.option("--timeout", type=float, default=None, callback=_bounded(0, MAX_TIMEOUT, "s"),
+                        metavar="SECONDS",
+                        help="Give up on an input after this many seconds (status error, 'timed out'); the others "
+                             "go on. Each input then runs in a worker process that can be stopped.")(func)
+    func = click.option("--scheduler", default=None, metavar="ADDRESS", callback=_not_empty_address,
                         help="Send the work to a Dask distributed scheduler (needs the dask extra).")(func)
     func = click.option("--glob", default=None, metavar="PATTERN",
                         help="File pattern inside directories (default: common structure files).")(func)
@@ -187,7 +216,7 @@ def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opt
     paths = expand_inputs(items, opts.glob)
     if not paths:
         raise InputError("no input files given")
-    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler)
+    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler, timeout=opts.timeout)
     return emit(records if tap is None else tap(records), opts, len(paths), command, description)
 
 
@@ -266,26 +295,26 @@ def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[
 
 @cli.command("order-params")
 @click.argument("children", nargs=-1, required=True, metavar="CHILD...")
-@click.option("--parent", "parent", metavar="FILE", default=None,
+@click.option("--parent", "parent", metavar="FILE", default=None, callback=_not_empty,
               help="The parent structure, used as given (its lattice and setting); default: the highest-symmetry "
                    "structure within --max-displacement.")
 @click.option("--parent-group", metavar="N|SYMBOL", default=None,
               help="Take the candidate parent of this space group (number or symbol, e.g. 167 or R-3c).")
 @click.option("--origin", metavar="SPECIES", default=None,
               help="Put this species at the parent's origin (labels at k != 0 depend on it).")
-@click.option("--max-displacement", type=float, default=0.8, show_default=True,
-              help="Largest atomic displacement between parent and child, in Å.")
+@click.option("--max-displacement", type=float, default=0.8, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
+              show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
+                                      f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,
               help="Learnable features: every irrep up to this L, both parities (0e 0o 1o 1e 2e 2o for 2).")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
-              help="Seed of the network and of training.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of training steps per carrier (training stops once the fit is good and the "
                    "group holds).")
 @click.option("--no-train", is_flag=True,
               help="Group theory only: parent, candidates, modes, strain and carriers (no network, torch not "
                    "imported, nothing verified by training).")
-@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None,
+@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None, callback=_not_empty,
               help="Write the decorated parent as a magnetic CIF with the child's operations ({name} is replaced "
                    "by the child's name; with several children the name is appended).")
 @click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
@@ -309,8 +338,6 @@ def order_params(children: tuple[str, ...], parent: str | None, parent_group: st
 
     from symcompile.report.order_params import OrderParamsTask
 
-    if not max_displacement > 0:
-        raise click.BadParameter("must be positive", param_hint="--max-displacement")
     if parent is not None and parent_group is not None:
         raise click.BadParameter("give either --parent or --parent-group", param_hint="--parent-group")
     single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
@@ -330,7 +357,7 @@ def order_params(children: tuple[str, ...], parent: str | None, parent_group: st
                    "polarizability_anisotropy, piezoelectric, elastic, magnetization, anomalous_hall, ...), a "
                    "formula (ijk=ikj) or irreps (2e, or 1e' for a time-odd one).")
 @click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of random targets.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
@@ -503,7 +530,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc.format_message().splitlines()[0]}{hint}", err=True)
         code = 2
     except InputError as exc:
-        click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else 'bad input'}", err=True)
+        click.echo(f"error: {exc.located()}", err=True)
         code = 2
     except (BrokenPipeError, KeyboardInterrupt):
         code = 130

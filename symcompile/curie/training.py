@@ -73,22 +73,22 @@ _COMPLETE_GRAPH_MAX = 64
 
 def _max_radius(pos: np.ndarray, lattice: np.ndarray | None) -> float:
     """Small finite geometries: every pair inside the flat part of the cutoff (complete graph).
-    Crystals and large geometries: 2.5 times the shortest distance, inside the flat part."""
+    Crystals and large geometries: 2.5 times the shortest distance (periodic images included), inside the
+    flat part. Linear in the number of points (a neighbour search, never an N x N array)."""
+    from symcompile.structures.neighbours import closest_pair
+    from symcompile.structures.structure import Structure
+
     if lattice is None:
         if len(pos) < 2:
             return 1.0
-        dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
         if len(pos) <= _COMPLETE_GRAPH_MAX:
-            return 2.0 * float(dist.max()) + 1e-3
-        np.fill_diagonal(dist, np.inf)
-        return 2.0 * 2.5 * float(dist.min())
-    frac = np.linalg.solve(lattice.T, pos.T).T
-    diff = frac[:, None] - frac[None]
-    diff -= np.round(diff)
-    cart = np.linalg.norm(diff @ lattice, axis=-1)
-    np.fill_diagonal(cart, np.inf)
-    shortest = min(float(cart.min()) if len(pos) > 1 else np.inf, float(np.linalg.norm(lattice, axis=1).min()))
-    return 2.0 * 2.5 * shortest
+            return 2.0 * float(np.linalg.norm(pos[:, None] - pos[None], axis=-1).max()) + 1e-3
+        points = Structure.molecule(("X",) * len(pos), pos)
+    else:
+        points = Structure.from_cartesian(lattice, pos, ("X",) * len(pos))
+    found = closest_pair(points)  # for a crystal this includes an atom and its own periodic image
+    assert found is not None
+    return 2.0 * 2.5 * found[2]
 
 
 def train_pair(

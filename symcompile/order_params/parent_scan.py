@@ -114,7 +114,10 @@ def scan_parents(child: Structure, max_displacement: float, symprec: float,
     closest_miss: float | None = None
     with quiet_spglib():
         for tol in scan_tolerances(symprec, max_displacement):
-            ds = spglib.get_symmetry_dataset(child.spglib_cell(), symprec=float(tol), angle_tolerance=angle)
+            try:
+                ds = spglib.get_symmetry_dataset(child.spglib_cell(), symprec=float(tol), angle_tolerance=angle)
+            except spglib.SpglibError:  # "too close distance": atoms within this trial tolerance of each other
+                continue
             if ds is None:
                 continue
             n_prim = len(set(np.asarray(ds.mapping_to_primitive).tolist()))

@@ -17,8 +17,9 @@ import numpy as np
 
 from symcompile.errors import InputError
 from symcompile.structures.cif import (
-    CifBlock, CifSyntaxError, atom_blocks, cell_lattice, cif_float, declared_space_group, fast_structure,
-    is_magnetic, operations_of_block, parse_blocks, symop_text,
+    CifBlock, CifSyntaxError, atom_blocks, cell_lattice, cell_parameters, check_coordinates_given, cif_float,
+    declared_space_group, fast_structure, is_magnetic, operations_of_block, parse_blocks, symop_text,
+    with_fractional_coordinates,
 )
 from symcompile.structures.structure import Declared, Structure, from_pymatgen
 
@@ -69,12 +70,16 @@ def _cif_problem(blocks: list[CifBlock]) -> str | None:
     with_atoms = [b for b in blocks if any(t in b.loops or t in b.items
                                            for t in ("_atom_site_fract_x", "_atom_site_cartn_x"))]
     if not with_atoms:
-        return "the CIF has no atom sites (_atom_site_fract_x/y/z)"
+        return "the CIF has no atom sites (_atom_site_fract_x/y/z or _atom_site_Cartn_x/y/z)"
     block = with_atoms[0]
     missing = [f"_cell_length_{axis}" for axis in "abc" if block.get(f"_cell_length_{axis}") is None]
     if missing:
         return f"the CIF has no cell parameter {missing[0]}"
     return None
+
+
+def _has_transform(block: CifBlock) -> bool:
+    return any(key.startswith(("_atom_sites_cartn_tran", "_atom_sites_fract_tran")) for key in block.items)
 
 
 def _with_operations(text: str, block: CifBlock, rotations: np.ndarray, translations: np.ndarray) -> str:
@@ -177,6 +182,13 @@ def read_cif(text: str, source: str = "") -> Structure:
         if len(holding) > 1:
             _add(notes, f"the CIF holds {len(holding)} structures; the first is analysed")
         block = holding[0] if holding else None
+        cartesian = False
+        if block is not None:
+            check_coordinates_given(block)
+            cell_parameters(block)  # an impossible cell is an InputError, whoever builds the crystal
+            fractional = with_fractional_coordinates(block)
+            cartesian = fractional is not block
+            block = fractional
         try:
             resolved = None if block is None or is_magnetic(block) else operations_of_block(block, cell_lattice(block))
         except CifSyntaxError:  # a listed operation this reader cannot parse: pymatgen decides
@@ -193,6 +205,14 @@ def read_cif(text: str, source: str = "") -> Structure:
                 structure = fast_structure(block, rotations, translations, lattice, source)
             if structure is None and problem:
                 raise InputError(problem)
+        if structure is None and cartesian:
+            raise InputError("the CIF gives Cartesian coordinates only (_atom_site_Cartn_x/y/z); they are read for "
+                             "ordered single structures without oxidation states or magnetic moments: give "
+                             "_atom_site_fract_x/y/z instead")
+        if cartesian:
+            _add(notes, "Cartesian coordinates (_atom_site_Cartn_x/y/z) converted to fractional ones with "
+                        + ("the CIF's transformation matrix" if _has_transform(block) else
+                           "the CIF core dictionary's default axes (c along z, b in the yz plane)"))
     if structure is None:
         structure = from_pymatgen(_pymatgen(text, notes, syntax_error), source)
         if syntax_error:

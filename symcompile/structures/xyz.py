@@ -113,8 +113,11 @@ def _lattice(text: str) -> np.ndarray:
         values = [float(v) for v in shlex.split(text.replace(",", " "))]
     except ValueError:
         raise InputError(f"malformed Lattice={text[:60]}") from None
-    if len(values) != 9 or not all(math.isfinite(v) for v in values):
-        raise InputError("Lattice= must hold 9 numbers")
+    if len(values) != 9:
+        raise InputError(f"Lattice= must hold 9 numbers (the three cell vectors), found {len(values)}")
+    bad = next((v for v in values if not math.isfinite(v)), None)
+    if bad is not None:
+        raise InputError(f"Lattice= holds {bad!r}, not a finite number")
     return np.array(values).reshape(3, 3)
 
 
