@@ -222,8 +222,8 @@ def _problem(given: Structure, decomposition: Decomposition, options: tuple[Pare
     A, a = match.to_conv, match.shift
     lattice = A.T @ g.basis.T  # the child's primitive cell with the parent's metric (rows)
     # the parent exactly where the tables put it: x_conv = A y + a
-    sites = match.setting.positions[match.site_of]
-    x_conv = sites + np.rint(match.ideal @ A.T + a - sites)
+    x_conv = match.ideal @ A.T + a
+    x_conv += _nearest_copy(match.setting.positions[match.site_of] - x_conv, match.setting.table.centring)
     exact = (x_conv - a) @ np.linalg.inv(A).T
     species = tuple(match.child.species)
     parent = Structure(lattice, exact, species)
@@ -245,6 +245,16 @@ def _problem(given: Structure, decomposition: Decomposition, options: tuple[Pare
     return Problem(given=given, decomposition=decomposition, options=options, chosen=chosen, parent=parent,
                    child_frac=exact + frac_disp, child_lattice=child_lattice, displacements=symmetric,
                    child_mask=child_mask, primary_modes=modes, primary_strain=strained)
+
+
+def _nearest_copy(delta: np.ndarray, centring: np.ndarray) -> np.ndarray:
+    """The shortest of delta + lattice vectors (conventional coordinates, centring vectors included)."""
+    best = delta - np.rint(delta)
+    for c in centring[1:]:
+        other = delta - c - np.rint(delta - c)
+        shorter = np.abs(other).sum(axis=1) < np.abs(best).sum(axis=1)
+        best[shorter] = other[shorter]
+    return best
 
 
 def _keeps(rotations: np.ndarray, tensor: np.ndarray, tol: float) -> np.ndarray:
