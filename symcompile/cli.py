@@ -302,7 +302,7 @@ def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[
               help="Take the candidate parent of this space group (number or symbol, e.g. 167 or R-3c).")
 @click.option("--origin", metavar="SPECIES", default=None,
               help="Put this species at the parent's origin (labels at k != 0 depend on it).")
-@click.option("--max-displacement", type=float, default=0.8, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
+@click.option("--max-displacement", type=float, default=1.0, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
               show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
                                       f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,

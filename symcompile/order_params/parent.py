@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from symcompile.distortions.correspondence import DEFAULT_MAX_DISPLACEMENT
 from symcompile.errors import InputError
 from symcompile.structures.neighbours import overlapping_pair
 from symcompile.structures.spacegroup import number_from_symbol, space_group_name
 from symcompile.structures.structure import Structure
 
-#: Default bound on any atom's displacement between parent and child (Å): octahedral tilts
-#: of 10-15 degrees move oxygens by 0.3-0.5 Å.
-DEFAULT_MAX_DISPLACEMENT = 0.8
+__all__ = ["DEFAULT_MAX_DISPLACEMENT", "ParentOption", "find_parents", "group_number", "select_parent"]
+
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,7 @@ class NoParent:
 
 
 def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None, origin: str | None = None,
-           max_displacement: float = 0.8, symprec: float = 1e-3,
+           max_displacement: float = 1.0, symprec: float = 1e-3,
            angle_tol: float | None = None) -> Problem | NoParent:
     """The analysis of ``child`` against ``parent`` (a crystal, used as given) or against the parent
     found within ``max_displacement`` Å (``parent_group``: which of the candidates)."""
