@@ -115,14 +115,16 @@ def _site_index(setting: ParentSetting, x_conv: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class _Primitive:
+class PrimitiveChild:
+    """The child's primitive cell and how the child as given is built from it."""
+
     cell: Cell  # the primitive child
     to_input: np.ndarray  # integer C: input rows = C @ primitive rows
     atoms: np.ndarray  # primitive atom of each input atom
     representatives: np.ndarray  # an input atom for each primitive atom
 
 
-def _primitive(child: Cell, symprec: float, angle_tol: float | None) -> _Primitive:
+def primitive_child(child: Cell, symprec: float, angle_tol: float | None) -> PrimitiveChild:
     """The child's primitive cell (spglib, same orientation), atoms as the first input atom of each orbit
     under the child's pure translations."""
     data = spglib_dataset(child, symprec, angle_tol)
@@ -136,7 +138,7 @@ def _primitive(child: Cell, symprec: float, angle_tol: float | None) -> _Primiti
     index = {int(j): i for i, j in enumerate(sorted(set(mapping.tolist())))}
     frac = child.cart_coords[reps] @ np.linalg.inv(lattice)
     cell = Cell(lattice, frac - np.floor(frac), tuple(child.species[i] for i in reps))
-    return _Primitive(cell, to_input, np.array([index[int(j)] for j in mapping]), reps)
+    return PrimitiveChild(cell, to_input, np.array([index[int(j)] for j in mapping]), reps)
 
 
 # --------------------------------------------------------------------------- (b) idealised parent
@@ -145,7 +147,7 @@ def _from_ideal(child: Cell, ideal: Cell, origin: str | None, symprec: float, an
     if ideal.num_atoms != child.num_atoms or tuple(ideal.species) != tuple(child.species):
         raise InputError("the idealised parent must list the child's atoms in the child's order "
                          f"({ideal.num_atoms} and {child.num_atoms} atoms)")
-    prim = _primitive(child, symprec, angle_tol)
+    prim = primitive_child(child, symprec, angle_tol)
     inv_c = np.linalg.inv(prim.to_input)
     ideal_lattice = inv_c @ ideal.lattice
     ideal_frac = (ideal.frac_coords[prim.representatives] @ prim.to_input)
@@ -281,7 +283,7 @@ def _from_parent(child: Cell, parent: Cell, origin: str | None, symprec: float, 
     if cf != pf:
         raise InputError(f"parent and child do not correspond: compositions {_formula(pf)} (parent) and "
                          f"{_formula(cf)} (child) differ")
-    prim = _primitive(child, symprec, angle_tol)
+    prim = primitive_child(child, symprec, angle_tol)
     given, child = child, prim.cell
     setting = parent_setting(parent, symprec, angle_tol, origin=origin, keep_own_origin=True)
     table = setting.table

@@ -1,0 +1,511 @@
+"""Pseudo-symmetry: the isometries that map a crystal onto itself within a distance (PSEUDO).
+
+If a parent P has an operation g and every atom of the child C is within b of its parent
+atom, then g maps every atom of C to within 2b of an atom of the same species. So the
+operations of every parent within b are among those that pass this test (Capillas et al.,
+J. Appl. Cryst. 44, 1017 (2011)). Candidates: pure translations from the differences of
+positions of the rarest species (the parent may have a smaller cell), then the rotations of
+the lattice they span (within a strain tolerance), each with the translations that send one
+atom of the rarest species onto another.
+
+The parent's rotations need not map the child's lattice onto itself (a cubic 3-fold axis
+does not map the √2 x √2 x 2 cell of a Pnma perovskite onto itself), so everything is done on
+a working cell: the largest sublattice of the child's lattice that every rotation keeps. An
+operation is then its integer rotation W in that cell and the permutation π of its atoms,
+and its translation is the least-squares one, w = mean_i (x_π(i) - W x_i): for an operation
+of a parent with the child's centroid it is exact whatever the displacements, so the
+accepted operations of one parent compose exactly, with integer permutations.
+
+>>> import numpy as np
+>>> from symcompile.structures.structure import Structure
+>>> tilted = Structure(np.diag([4.0, 4.0, 4.1]), [[0, 0, 0], [.5, .5, .53], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]],
+...                    ("Ba", "Ti", "O", "O", "O"))
+>>> ops = pseudo_symmetry(tilted, bound=0.2, max_strain=0.05)
+>>> len(ops), int(ops.child.sum())   # 48 rotations of the cube; the child's own P4mm has 8
+(48, 8)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd
+
+import numpy as np
+
+from symcompile.distortions.holohedry import deviation, greedy_group, near_isometries
+from symcompile.distortions.lattice import closure, integer_basis, invariant_sublattice
+from symcompile.errors import InputError
+from symcompile.structures.neighbours import periodic_index
+from symcompile.structures.structure import Structure
+
+#: Most operations (rotations x translations modulo the working cell) kept: the multiplication
+#: table is this squared (int32).
+MAX_OPERATIONS = 6144
+
+
+def _wrap(d: np.ndarray) -> np.ndarray:
+    return d - np.rint(d)
+
+
+class Matcher:
+    """Which atom of the same species lies within ``radius`` (Å) of each image point of a crystal's atoms.
+
+    Linear in the number of atoms (a hash grid of the atoms and their periodic images).
+    """
+
+    def __init__(self, lattice: np.ndarray, frac: np.ndarray, labels: np.ndarray, radius: float) -> None:
+        self.lattice = np.asarray(lattice, dtype=np.float64)
+        self.inverse = np.linalg.inv(self.lattice)
+        self.labels = np.asarray(labels)
+        self.radius = float(radius)
+        self.index, self.frac = periodic_index(self.lattice, frac, self.radius, self.labels)
+
+    def _pairs(self, images: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(query, stored point, vector, squared distance) for every atom of the query's species within
+        the radius, sorted by query then distance."""
+        wrapped = images - np.floor(images)
+        wrapped[wrapped >= 1.0] = 0.0
+        cart = wrapped @ self.lattice
+        qi, pi = self.index.candidates(cart)
+        d = self.index.points[pi] - cart[qi]
+        d2 = np.einsum("ij,ij->i", d, d)
+        ok = (d2 <= self.radius ** 2) & (self.index.labels[pi] == self.labels[atoms][qi])
+        qi, pi, d, d2 = qi[ok], pi[ok], d[ok], d2[ok]
+        order = np.lexsort((d2, qi))
+        return qi[order], pi[order], d[order], d2[order]
+
+    def covered(self, images: np.ndarray, atoms: np.ndarray) -> np.ndarray:
+        """Whether each image point (fractional) has an atom of the species of ``atoms`` within the radius."""
+        qi = self._pairs(images, atoms)[0]
+        out = np.zeros(len(images), dtype=bool)
+        out[qi] = True
+        return out
+
+    def nearest(self, images: np.ndarray, atoms: np.ndarray | None = None, one_to_one: bool = False
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+        """For image points (fractional, one per atom in ``atoms``): the matched atom and the vector from
+        the image to it (fractional); None if some image has no atom of its species within the radius.
+
+        ``one_to_one``: when the nearest atoms are not all different, the one-to-one assignment of
+        least summed squared distance among the pairs within the radius (None if there is none).
+        """
+        atoms = np.arange(len(images)) if atoms is None else np.asarray(atoms)
+        qi, pi, d, d2 = self._pairs(images, atoms)
+        first = np.ones(len(qi), dtype=bool)
+        first[1:] = qi[1:] != qi[:-1]
+        if int(first.sum()) != len(images):
+            return None
+        owner = self.index.owner[pi]
+        if one_to_one and len(np.unique(owner[first])) != len(images):
+            return self._assignment(qi, owner, d, d2, len(images))
+        return owner[first], d[first] @ self.inverse
+
+    def _assignment(self, qi: np.ndarray, owner: np.ndarray, d: np.ndarray, d2: np.ndarray, n: int
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """One-to-one matching of least summed squared distance (sparse, linear in the number of pairs)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+        # one edge per (query, atom): the nearest of its periodic images (pairs are sorted by distance)
+        key = qi * (int(owner.max()) + 1) + owner
+        _, keep = np.unique(key, return_index=True)
+        qi, owner, d, d2 = qi[keep], owner[keep], d[keep], d2[keep]
+        weights = 1.0 + d2 / self.radius ** 2  # positive: explicit zeros would read as missing edges
+        targets, column = np.unique(owner, return_inverse=True)
+        if len(targets) < n:
+            return None
+        graph = coo_matrix((weights, (qi, column)), shape=(n, len(targets))).tocsr()
+        try:
+            rows, cols = min_weight_full_bipartite_matching(graph)
+        except ValueError:
+            return None
+        if len(rows) != n:
+            return None
+        perm = np.empty(n, dtype=np.int64)
+        perm[rows] = targets[cols]
+        pick = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(qi, owner))}
+        vec = d[[pick[(i, int(perm[i]))] for i in range(n)]]
+        return perm, vec @ self.inverse
+
+    def match(self, rotation: np.ndarray, translations: np.ndarray, anchors: np.ndarray | None = None,
+              rounds: int = 4) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+        """The operations x -> W x + w, one per starting translation (rows), on every atom: for each,
+        (permutation, least-squares w, residuals e (fractional, x_π(i) = W x_i + w + e_i modulo the
+        lattice, mean zero)), or None if it is no bijection within the radius.
+
+        The translation is refined first on the ``anchors`` alone (the atoms of one species: their
+        partners are far apart, and their mean displacement is small), then on every atom. All starting
+        translations are matched together (one neighbour query per round).
+        """
+        frac = self.frac
+        image0 = frac @ np.asarray(rotation, dtype=np.float64).T
+        w = np.array(translations, dtype=np.float64).reshape(-1, 3)
+        k = len(w)
+        alive = np.ones(k, dtype=bool)
+        perms: list[np.ndarray | None] = [None] * k
+        for atoms in ([] if anchors is None else [np.asarray(anchors)]) + [np.arange(len(frac))]:
+            n = len(atoms)
+            perms = [None] * k
+            todo = np.flatnonzero(alive)
+            for _ in range(rounds):
+                if not len(todo):
+                    break
+                queries = (image0[atoms][None, :, :] + w[todo][:, None, :]).reshape(-1, 3)
+                qi, pi, d, d2 = self._pairs(queries, np.tile(atoms, len(todo)))
+                first = np.ones(len(qi), dtype=bool)
+                first[1:] = qi[1:] != qi[:-1]
+                owner = np.full(len(queries), -1, dtype=np.int64)
+                vec = np.zeros((len(queries), 3))
+                owner[qi[first]] = self.index.owner[pi[first]]
+                vec[qi[first]] = d[first] @ self.inverse
+                owner, vec = owner.reshape(len(todo), n), vec.reshape(len(todo), n, 3)
+                unsettled = []
+                for row, c in enumerate(todo):
+                    if np.any(owner[row] < 0):
+                        alive[c] = False
+                        continue
+                    new, e = owner[row], vec[row]
+                    if len(np.unique(new)) != n:
+                        found = self.nearest(image0[atoms] + w[c], atoms, one_to_one=True)
+                        if found is None:
+                            alive[c] = False
+                            continue
+                        new, e = found
+                    w[c] = w[c] + e.mean(axis=0)
+                    if perms[c] is None or not np.array_equal(new, perms[c]):
+                        unsettled.append(c)
+                    perms[c] = new
+                todo = np.array(unsettled, dtype=np.int64)
+        out: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+        for c in range(k):
+            perm = perms[c]
+            if not alive[c] or perm is None or len(np.unique(perm)) != len(perm):
+                out.append(None)
+                continue
+            e = _wrap(frac[perm] - image0 - w[c])
+            out.append((perm, w[c] - np.floor(w[c]), e))
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class WorkingCell:
+    """The child repeated onto the largest sublattice of its lattice that every candidate rotation keeps.
+
+    ``to_child``: integer M, columns the working cell's vectors in the child's fractional coordinates;
+    atom s is child atom ``child_atom[s]`` moved by a child lattice vector (copies of the child's cell
+    one after another).
+    """
+
+    lattice: np.ndarray  # rows, Å (the child's metric)
+    frac: np.ndarray
+    species: tuple[str, ...]
+    labels: np.ndarray
+    to_child: np.ndarray
+    child_atom: np.ndarray
+    copies: np.ndarray  # the child's lattice vectors modulo the working cell's (working coordinates)
+
+    @property
+    def num_atoms(self) -> int:
+        return len(self.species)
+
+
+@dataclass(frozen=True, eq=False)
+class PseudoSymmetry:
+    """The operations that map the child onto itself within ``radius``, on the working cell.
+
+    Operation a: rotation ``rotations[rotation_of[a]]`` (integer, working-cell basis), translation
+    ``translations[a]``, atom permutation ``permutations[a]`` (x_π(i) ≈ W x_i + w) and
+    ``shifts[a, i] = W^-1 e_i``: averaging the shifts over a group gives the symmetrised positions
+    (x_i + mean_g shifts[g, i]). ``child`` marks the child's own operations; ``table[a, b]`` the index of
+    the product a∘b (-1 when the product did not pass the test). ``identity`` is the index of the identity.
+    """
+
+    cell: WorkingCell
+    rotations: np.ndarray
+    rotation_of: np.ndarray
+    translations: np.ndarray
+    permutations: np.ndarray
+    shifts: np.ndarray
+    child: np.ndarray
+    table: np.ndarray
+    identity: int
+    radius: float
+    reference: int
+
+    def __len__(self) -> int:
+        return len(self.rotation_of)
+
+    def frac_rotations(self, ops: np.ndarray) -> np.ndarray:
+        return self.rotations[self.rotation_of[ops]]
+
+
+# --------------------------------------------------------------------------- pseudo-translations
+def _reference_atoms(species: tuple[str, ...]) -> np.ndarray:
+    """The atoms of the rarest species (ties: the species name), in order."""
+    arr = np.array(species)
+    counts = {s: int(np.sum(arr == s)) for s in set(species)}
+    rare = min(counts, key=lambda s: (counts[s], s))
+    return np.flatnonzero(arr == rare)
+
+
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(2, n + 1) if n % d == 0]
+
+
+def _rational_candidates(t: np.ndarray, lattice: np.ndarray, orders: list[int], radius: float) -> list[np.ndarray]:
+    """Vectors of (1/n) Z^3 (n in ``orders``) within ``radius`` Å of t: a parent's translations are
+    rational with the index of the child's lattice in the parent's as denominator."""
+    out: dict[tuple[int, ...], np.ndarray] = {}
+    corners = np.array(list(np.ndindex(2, 2, 2)), dtype=np.float64)
+    for n in orders:
+        grid = (np.floor(n * t) + corners) / n
+        near = np.linalg.norm((grid - t) @ lattice, axis=1) <= radius
+        for g in grid[near]:
+            g = g - np.floor(g + 1e-12)
+            if np.any(np.abs(g) > 1e-12):
+                out.setdefault(tuple(np.rint(g * 720720).astype(np.int64)), g)
+    return list(out.values())
+
+
+def _mod_key(t: np.ndarray) -> tuple[int, ...]:
+    k = np.rint(np.asarray(t) * 720720).astype(np.int64) % 720720
+    return tuple(int(x) for x in k)
+
+
+def _mod1(x: np.ndarray) -> np.ndarray:
+    return x - np.floor(x + 1e-9)
+
+
+def _lattice_of(members: np.ndarray, orders: list[int]) -> np.ndarray:
+    """Columns: a basis of the lattice spanned by Z^3 and the rational rows ``members``."""
+    den = 1
+    for x in np.ravel(members):
+        d = Fraction(float(x)).limit_denominator(max(orders, default=1)).denominator
+        den = den * d // gcd(den, d)
+    rows = np.rint(np.vstack([den * np.eye(3), den * members])).astype(np.int64)
+    return integer_basis(rows).T / den
+
+
+def translation_lattices(child: Structure, matcher: Matcher, rotations: np.ndarray, bound: float
+                         ) -> list[np.ndarray]:
+    """Candidate translation lattices of the parents, largest first, the child's own last: columns in
+    the child's fractional coordinates (rational).
+
+    A parent's pure translation is rational in the child's cell, its order dividing the number of
+    atoms of every species; each candidate near a difference of positions of the rarest species is
+    tested exactly (every atom within the radius of an atom of its species, one to one). A
+    translation counts if the group it generates with its images under the child's rotations
+    passes too and the child averaged over that group moves by at most the bound (rms); the
+    lattices are those of these groups and of all of them together (when that passes too).
+    """
+    species = np.array(child.species)
+    counts = [int(np.sum(species == s)) for s in set(child.species)]
+    orders = _divisors(int(np.gcd.reduce(counts)))
+    refs = _reference_atoms(child.species)
+    frac = matcher.frac
+    passed: dict[tuple[int, ...], np.ndarray] = {}  # key -> residuals e (fractional)
+    for j in refs[1:]:
+        for t in _rational_candidates(frac[j] - frac[refs[0]], child.lattice, orders, matcher.radius):
+            hit = matcher.nearest(frac + t)
+            if hit is not None and len(np.unique(hit[0])) == len(frac):
+                passed[_mod_key(t)] = hit[1]
+
+    def fits(members: np.ndarray) -> bool:
+        if any(_mod_key(g) not in passed for g in members[1:]):
+            return False
+        shift = np.sum([passed[_mod_key(g)] for g in members[1:]], axis=0) / len(members)
+        cart = shift @ child.lattice
+        return bool(np.sqrt(np.mean(np.einsum("ij,ij->i", cart, cart))) <= bound)
+
+    rot = np.asarray(rotations, dtype=np.float64)
+    groups: dict[frozenset[tuple[int, ...]], np.ndarray] = {}
+    for key in passed:
+        t = np.array(key, dtype=np.float64) / 720720
+        members = closure(_mod1(np.einsum("nij,j->ni", rot, t)), _mod1)
+        if fits(members):
+            groups.setdefault(frozenset(map(_mod_key, members)), members)
+    if len(groups) > 1:
+        union = closure(np.vstack([g[1:] for g in groups.values()]), _mod1)
+        if fits(union):
+            groups.setdefault(frozenset(map(_mod_key, union)), union)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g), sorted(map(_mod_key, g))))
+    return [_lattice_of(g[1:], orders) for g in ordered] + [np.eye(3)]
+
+
+# --------------------------------------------------------------------------- the working cell
+def working_cell(child: Structure, to_child: np.ndarray) -> WorkingCell:
+    """The child repeated on the cell whose vectors are the columns of integer ``to_child``."""
+    m = np.asarray(to_child, dtype=np.int64)
+    inv = np.linalg.inv(m.astype(np.float64))
+
+    def reduce(x: np.ndarray) -> np.ndarray:
+        return x - np.floor(x + 1e-9)
+
+    copies = closure(inv.T, reduce)  # the child's lattice modulo the working cell's, working coordinates
+    base = child.frac_coords @ inv.T
+    frac = (copies[:, None, :] + base[None, :, :]).reshape(-1, 3)
+    frac -= np.floor(frac)
+    n = child.num_atoms
+    species = tuple(child.species) * len(copies)
+    labels = np.unique(np.array(species), return_inverse=True)[1]
+    lattice = m.T.astype(np.float64) @ child.lattice
+    return WorkingCell(lattice, frac, species, labels, m, np.tile(np.arange(n), len(copies)), copies)
+
+
+def _rotation_lookup(rotations: np.ndarray) -> dict[bytes, int]:
+    return {np.ascontiguousarray(w, dtype=np.int64).tobytes(): i for i, w in enumerate(rotations)}
+
+
+def _in_basis(rotations: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Rotations W (child fractional) in the basis whose vectors are the columns of ``basis``: B^-1 W B."""
+    inv = np.linalg.inv(basis)
+    out = np.einsum("ij,njk,kl->nil", inv, np.asarray(rotations, dtype=np.float64), basis)
+    return out
+
+
+def _integral(m: np.ndarray) -> np.ndarray | None:
+    r = np.rint(m)
+    return r.astype(np.int64) if np.all(np.abs(m - r) < 1e-6) else None
+
+
+# --------------------------------------------------------------------------- the search
+def rotation_group(child: Structure, matcher: Matcher, lattice: np.ndarray, child_rotations: np.ndarray,
+                   max_strain: float) -> np.ndarray:
+    """The candidate rotations (child fractional coordinates, rational floats; a group): the
+    near-isometries of the translation lattice ``lattice`` (columns, child coordinates) within the
+    strain tolerance that map every atom of the child near an atom of its species for some
+    translation, as many as form a group with the child's own rotations, most nearly isometric first."""
+    big = np.asarray(lattice, dtype=np.float64)
+    big_rows = big.T @ child.lattice
+    tol_w = 2 * max_strain / (1 - max_strain) + 1e-9
+    cand = near_isometries(big_rows, tol_w)  # integer, basis of the lattice
+    in_child = _in_basis(cand, np.linalg.inv(big))
+    refs = _reference_atoms(child.species)
+    frac = matcher.frac
+    passing = []
+    atoms = np.tile(np.arange(len(frac)), len(refs))
+    for w_big, w in zip(cand, in_child):
+        # every translation sending the first atom of the rarest species onto one of them; no bijection
+        # asked (W need not keep the child's lattice)
+        images = (frac @ w.T)[None, :, :] + (frac[refs] - w @ frac[refs[0]])[:, None, :]
+        if np.any(matcher.covered(images.reshape(-1, 3), atoms).reshape(len(refs), -1).all(axis=1)):
+            passing.append(w_big)
+    required = [x for x in (_integral(w) for w in _in_basis(child_rotations, big)) if x is not None]
+    if len(required) != len(child_rotations):  # pragma: no cover - the lattices are built invariant
+        raise InputError("the child's rotations do not keep its pseudo-translation lattice")
+    group = greedy_group(big_rows.T, passing, required, tol_w)
+    return _in_basis(np.array(group), np.linalg.inv(big))
+
+
+def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
+                    child_rotations: np.ndarray | None = None, child_translations: np.ndarray | None = None,
+                    symprec: float = 1e-3, rotations: np.ndarray | None = None) -> PseudoSymmetry:
+    """Every operation with one of ``rotations`` (child fractional coordinates, a group) that maps the
+    (primitive) child onto itself within twice ``bound`` Å, atom for atom.
+
+    ``child_rotations``/``child_translations``: the child's own space group (spglib's, in the child's
+    cell); found with ``symprec`` when not given. ``rotations``: by default those of the largest
+    translation lattice (:func:`translation_lattices`, :func:`rotation_group`).
+    """
+    if child_rotations is None or child_translations is None:
+        from symcompile.structures.spacegroup import dataset
+
+        data = dataset(child, symprec)
+        child_rotations, child_translations = data.rotations, data.translations
+    h_rot = np.asarray(child_rotations, dtype=np.int64)
+    h_trans = np.asarray(child_translations, dtype=np.float64)
+    radius = 2 * bound + 2 * symprec
+    if rotations is None:
+        labels = np.unique(np.array(child.species), return_inverse=True)[1]
+        matcher = Matcher(child.lattice, child.frac_coords, labels, radius)
+        lattice = translation_lattices(child, matcher, h_rot, bound)[0]
+        rotations = rotation_group(child, matcher, lattice, h_rot, max_strain)
+
+    # the working cell: the largest sublattice of the child's lattice that the rotations keep
+    to_child = np.rint(invariant_sublattice(np.eye(3), rotations)).astype(np.int64)
+    cell = working_cell(child, to_child)
+    rotations = np.array([_integral(w) for w in _in_basis(rotations, to_child.astype(np.float64))])
+    lookup_rot = _rotation_lookup(rotations)
+    n_rot = len(rotations)
+    products = np.array([[lookup_rot[np.ascontiguousarray(a @ b).tobytes()] for b in rotations] for a in rotations])
+
+    # every operation on the working cell
+    work = Matcher(cell.lattice, cell.frac, cell.labels, radius)
+    frac_s = work.frac
+    refs_s = _reference_atoms(cell.species)
+    ref = int(refs_s[0])
+    rot_of, trans, perms, shifts = [], [], [], []
+    anchor_atoms = np.tile(refs_s, len(refs_s))
+    for r, w in enumerate(rotations):
+        image_ref = w @ frac_s[ref]
+        inv_w = np.linalg.inv(w.astype(np.float64))
+        starts = frac_s[refs_s] - image_ref  # send the reference atom onto each atom of its species
+        images = (frac_s[refs_s] @ w.T)[None, :, :] + starts[:, None, :]
+        hits = work.covered(images.reshape(-1, 3), anchor_atoms).reshape(len(refs_s), -1).all(axis=1)
+        for j, m in zip(refs_s[hits], work.match(w, starts[hits], refs_s)):
+            if m is None or m[0][ref] != j:
+                continue
+            perm, t, e = m
+            rot_of.append(r)
+            trans.append(t)
+            perms.append(perm)
+            shifts.append(e @ inv_w.T)
+            if len(rot_of) > MAX_OPERATIONS:
+                raise InputError(f"more than {MAX_OPERATIONS} pseudo-symmetry operations on a {cell.num_atoms}-atom "
+                                 "cell: lower the displacement bound")
+    rot_of_a = np.array(rot_of, dtype=np.int64)
+    perms_a = np.array(perms, dtype=np.int64)
+    lookup = np.full((n_rot, cell.num_atoms), -1, dtype=np.int64)
+    lookup[rot_of_a, perms_a[:, ref]] = np.arange(len(rot_of_a))
+    table = np.empty((len(rot_of_a), len(rot_of_a)), dtype=np.int32)
+    images_of_ref = perms_a[:, ref]
+    for start in range(0, len(rot_of_a), 256):  # row blocks: no (n, n) int64 temporaries
+        rows = slice(start, start + 256)
+        table[rows] = lookup[products[rot_of_a[rows, None], rot_of_a[None, :]], perms_a[rows][:, images_of_ref]]
+    identity = int(lookup[lookup_rot[np.eye(3, dtype=np.int64).tobytes()], ref])
+
+    # the child's own operations among them
+    child_mask = np.zeros(len(rot_of_a), dtype=bool)
+    to_s = np.linalg.inv(to_child.astype(np.float64))
+    copies = cell.copies
+    h_rot_s = _in_basis(h_rot, to_child.astype(np.float64))
+    for w, t in zip(h_rot_s, h_trans @ to_s.T):
+        wi = lookup_rot[np.ascontiguousarray(np.rint(w).astype(np.int64)).tobytes()]
+        images = (w @ frac_s[ref] + t + copies)[:, None, :]
+        found = work.nearest(images.reshape(-1, 3), np.full(len(copies), ref))
+        if found is None:  # pragma: no cover - the child's own operations always pass
+            raise InputError("a symmetry operation of the child does not map it onto itself")
+        idx = lookup[wi, found[0]]
+        if np.any(idx < 0):  # pragma: no cover
+            raise InputError("a symmetry operation of the child was not found among its pseudo-symmetries")
+        child_mask[idx] = True
+    return PseudoSymmetry(cell=cell, rotations=rotations, rotation_of=rot_of_a, translations=np.array(trans),
+                          permutations=perms_a, shifts=np.array(shifts), child=child_mask, table=table,
+                          identity=identity, radius=radius, reference=ref)
+
+
+def searches(child: Structure, bound: float, max_strain: float, child_rotations: np.ndarray,
+             child_translations: np.ndarray, symprec: float = 1e-3) -> list[PseudoSymmetry]:
+    """The pseudo-symmetry of the child for each candidate translation lattice whose rotations are not
+    already covered by a larger one (a parent's rotations keep its own lattice, which may be any of
+    them: β-quartz keeps the child's hexagonal lattice even where a finer one passes the test)."""
+    h_rot = np.asarray(child_rotations, dtype=np.int64)
+    radius = 2 * bound + 2 * symprec
+    labels = np.unique(np.array(child.species), return_inverse=True)[1]
+    matcher = Matcher(child.lattice, child.frac_coords, labels, radius)
+    out: list[PseudoSymmetry] = []
+    covered: list[set[tuple[int, ...]]] = []
+    for lattice in translation_lattices(child, matcher, h_rot, bound):
+        rotations = rotation_group(child, matcher, lattice, h_rot, max_strain)
+        keys = {tuple(np.rint(w.ravel() * 720720).astype(np.int64)) for w in rotations}
+        if any(keys <= done for done in covered):
+            continue
+        covered.append(keys)
+        out.append(pseudo_symmetry(child, bound, max_strain, h_rot, child_translations, symprec, rotations))
+    return out
+
+
+def lattice_deviation(cell: WorkingCell, rotations: np.ndarray) -> float:
+    """Largest deviation from a rotation of the given integer rotations on the working cell's lattice."""
+    return float(deviation(cell.lattice.T, rotations).max()) if len(rotations) else 0.0
