@@ -17,14 +17,15 @@ Bilbao's PSEUDO (Capillas et al., J. Appl. Cryst. 44, 1017 (2011)), but all at o
 ...                   ("Ba", "Ti", "O", "O", "O"))
 >>> parents = find_parents(child)
 >>> [(p.space_group["symbol"], round(p.max_displacement, 3), p.parent_cells) for p in parents]
-[('Pm-3m', 0.08, 1), ('P4/mmm', 0.08, 1)]
+[('Pm-3m', 0.06, 1), ('P4/mmm', 0.061, 1)]
 >>> select_parent(parents, "P4/mmm").space_group
 {'number': 123, 'symbol': 'P4/mmm'}
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,32 +36,39 @@ from symcompile.distortions.correspondence import (
     PrimitiveChild,
     primitive_child,
 )
-from symcompile.distortions.pseudosymmetry import PseudoSymmetry, WorkingCell, searches
+from symcompile.distortions.pseudosymmetry import Matcher, PseudoSymmetry, WorkingCell, searches
 from symcompile.distortions.spread import smallest_ball
+from symcompile.distortions.strain import strain_tensor
 from symcompile.distortions.subgroups import intermediate_groups
 from symcompile.errors import InputError
-from symcompile.structures.operations import Operations, atom_permutations, crystal_operations, symmetrized_basis
+from symcompile.structures.operations import Operations, crystal_operations, symmetrized_basis
 from symcompile.structures.spacegroup import dataset, number_from_symbol, space_group_name
 from symcompile.structures.structure import Structure, as_structure
 
-#: Most groups examined between the child's group and its pseudo-symmetry (the search stops there
-#: and says so).
-MAX_GROUPS = 3000
+#: Most groups examined between the child's group and its pseudo-symmetry, and most parents kept
+#: (the search stops there and says so; the highest groups come first).
+MAX_GROUPS = 1000
+MAX_CLOSURES = 5000
+MAX_CANDIDATES = 60
 
 
 @dataclass(frozen=True, eq=False)
 class ParentCandidate:
     """One parent within the bound, written atom for atom in the child's cell as given.
 
-    ``ideal_parent``: the child averaged over the parent's group (positions and lattice metric);
-    pass it to :func:`~symcompile.distortions.decompose` as ``ideal_parent``. ``displacements``
-    (N, 3) Å: child minus parent, atom for atom, in the parent's Cartesian frame, mean zero.
-    ``operations``: the parent's operations that map the child's cell onto itself.
-    ``parent_cells``: parent primitive cells per child primitive cell. ``order``: the parent's
-    operations per child primitive cell (point-group order x ``parent_cells``). ``strain``:
-    largest principal stretch - 1 from the parent's lattice to the child's. ``subgroups`` /
-    ``supergroups``: indices (in the candidate list) of the candidates whose groups this one
-    contains / is contained in.
+    ``ideal_parent``: the child averaged over the parent's group (positions and lattice metric),
+    moved by the uniform translation that makes the largest displacement smallest; pass it to
+    :func:`~symcompile.distortions.decompose` as ``ideal_parent``. ``displacements`` (N, 3) Å:
+    child minus parent, atom for atom, in the parent's Cartesian frame; ``max_displacement`` is
+    the largest of their lengths, ``rms_displacement`` their root mean square once the mean is
+    removed. ``operations``: the parent's operations that map the child's cell onto itself (with
+    their atom permutations, computed when first asked for). ``parent_cells``: parent primitive
+    cells per child primitive cell. ``order``: the parent's operations per child primitive cell
+    (point-group order x ``parent_cells``). ``strain``: largest principal stretch - 1 from the
+    parent's lattice to the child's (``strain_tensor``: U - 1, the parent's Cartesian frame).
+    ``subgroups`` / ``supergroups``: indices (in the candidate list) of the candidates whose
+    groups this one contains / is contained in; ``maximal_subgroups``: the subgroups directly
+    below it (the chain).
     """
 
     space_group: dict[str, Any]
@@ -68,13 +76,15 @@ class ParentCandidate:
     rms_displacement: float
     ideal_parent: Structure
     displacements: np.ndarray
-    operations: Operations
     parent_cells: int
     point_group_order: int
     strain: float
     strain_tensor: np.ndarray
+    symprec: float = 1e-3
+    angle_tol: float | None = None
     subgroups: tuple[int, ...] = ()
     supergroups: tuple[int, ...] = ()
+    maximal_subgroups: tuple[int, ...] = ()
 
     @property
     def order(self) -> int:
@@ -88,21 +98,27 @@ class ParentCandidate:
     def symbol(self) -> str:
         return str(self.space_group["symbol"])
 
+    @functools.cached_property
+    def operations(self) -> Operations:
+        """The parent's operations in the child's cell as given, with atom permutations (spglib)."""
+        return crystal_operations(self.ideal_parent, self.symprec, self.angle_tol)
+
     def to_record(self) -> dict[str, Any]:
         """JSON-ready summary (no structures): group, displacements, cells, strain, inclusions."""
         return {"space_group": dict(self.space_group), "max_displacement": float(self.max_displacement),
                 "rms_displacement": float(self.rms_displacement), "parent_cells": self.parent_cells,
                 "point_group_order": self.point_group_order, "strain": float(self.strain),
-                "subgroups": list(self.subgroups), "supergroups": list(self.supergroups)}
+                "subgroups": list(self.subgroups), "supergroups": list(self.supergroups),
+                "maximal_subgroups": list(self.maximal_subgroups)}
 
 
 class ParentCandidates(list):  # type: ignore[type-arg]
     """The parents within the bound, highest symmetry first (a list of :class:`ParentCandidate`).
 
     ``child_group``: the child's space group; ``bound``/``max_strain``: the limits used;
-    ``nearest_beyond``: the nearest group found just beyond the bound (``{"space_group",
-    "max_displacement"}``) or None; ``truncated``: the search stopped at ``MAX_GROUPS``;
-    ``notes``: plain words.
+    ``nearest_beyond``: the nearest group found beyond the bound (``{"space_group",
+    "max_displacement"}``; among those the search met, so a hint) or None; ``truncated``: the
+    search for intermediate groups was cut short (``MAX_GROUPS``...); ``notes``: plain words.
     """
 
     child_group: dict[str, Any]
@@ -149,27 +165,46 @@ def _from_symmetric(cell: WorkingCell, parent: Structure, rotations: np.ndarray,
                     tol: float) -> _Group | None:
     """The operations of an exactly symmetric structure on the working cell (its atom for atom), their
     permutations read on it, their least-squares translations and shifts measured on the child."""
-    perms = atom_permutations(parent, rotations, translations, tol)
-    if np.any(perms < 0):
+    rotations = np.asarray(rotations, dtype=np.int64)
+    translations = np.asarray(translations, dtype=np.float64)
+    matcher = Matcher(parent.lattice, parent.frac_coords, cell.labels, tol)
+    n = cell.num_atoms
+    images = np.einsum("gij,nj->gni", rotations.astype(np.float64), matcher.frac) + translations[:, None, :]
+    qi, pi, _, _ = matcher.pairs(images.reshape(-1, 3), np.tile(np.arange(n), len(rotations)))
+    first = np.ones(len(qi), dtype=bool)
+    first[1:] = qi[1:] != qi[:-1]
+    if int(first.sum()) != len(rotations) * n:
         return None
+    perms = matcher.index.owner[pi[first]].reshape(len(rotations), n)
     frac = cell.frac
-    trans, shifts = [], []
-    for w, t, perm in zip(rotations, translations, perms):
-        e = frac[perm] - frac @ w.T - t
-        e -= np.rint(e)
-        t = t + e.mean(axis=0)
-        e -= e.mean(axis=0)
-        trans.append(t - np.floor(t))
-        shifts.append(e @ np.linalg.inv(w.astype(np.float64)).T)
-    return _Group(np.asarray(rotations, dtype=np.int64), np.array(trans), np.array(shifts))
+    e = frac[perms] - np.einsum("gij,nj->gni", rotations.astype(np.float64), frac) - translations[:, None, :]
+    e -= np.rint(e)
+    mean = e.mean(axis=1)
+    trans = translations + mean
+    e -= mean[:, None, :]
+    shifts = np.einsum("gij,gnj->gni", np.linalg.inv(rotations.astype(np.float64)), e)
+    return _Group(rotations, trans - np.floor(trans), shifts)
 
 
-def _symmetrise(cell: WorkingCell, group: _Group, symprec: float, angle_tol: float | None
+def _keeps(ops: PseudoSymmetry, members: np.ndarray, parent: Structure, tol: float) -> bool:
+    """Whether the operations (with their permutations) map ``parent`` (atom for atom with the working
+    cell) onto itself within ``tol`` Å: the permutations are the symmetric structure's own."""
+    rot = ops.rotations[ops.rotation_of[members]].astype(np.float64)
+    frac = parent.frac_coords
+    image = np.einsum("gij,nj->gni", rot, frac) + ops.translations[members][:, None, :]
+    d = frac[ops.permutations[members]] - image
+    d -= np.rint(d)
+    d -= d.mean(axis=1, keepdims=True)  # the translations were fitted to the child, not to the average
+    return bool(np.linalg.norm(d @ parent.lattice, axis=2).max() <= tol)
+
+
+def _symmetrise(ops: PseudoSymmetry, group: _Group, symprec: float, angle_tol: float | None
                 ) -> tuple[_Group, dict[str, Any]] | None:
     """The child averaged over the group (positions with the atom permutation, the lattice metric over
     the point group), checked by spglib. When the average has more symmetry than the group, the child
     is averaged again over all of it (permutations read on the symmetric structure: PSEUDO's iteration);
     None when the average has less (the permutations were not a group action)."""
+    cell = ops.cell
     for _ in range(4):
         d = -group.shifts.mean(axis=0)
         basis = symmetrized_basis(cell.lattice, np.unique(group.rotations, axis=0))  # columns, child's frame
@@ -179,6 +214,10 @@ def _symmetrise(cell: WorkingCell, group: _Group, symprec: float, angle_tol: flo
             return group, {"d": d, "basis": basis, "number": int(data.number)}
         if len(data.rotations) < len(group):
             return None
+        known = ops.find(data.rotations, data.translations, parent.frac_coords)
+        if known is not None and len(np.unique(known)) == len(known) and _keeps(ops, known, parent, 2 * symprec):
+            group = _from_table(ops, known)
+            continue
         bigger = _from_symmetric(cell, parent, data.rotations, data.translations, 2 * symprec)
         if bigger is None:
             return None
@@ -193,10 +232,11 @@ def _measure(cell: WorkingCell, group: _Group, found: dict[str, Any]) -> dict[st
     centre, radius = smallest_ball(u)
     u0 = u - u.mean(axis=0)
     deform = cell.lattice.T @ np.linalg.inv(found["basis"])  # parent -> child (columns)
-    stretches = np.linalg.svd(deform, compute_uv=False)
+    eps = strain_tensor(cell.lattice, found["basis"].T)
     return {**found, "u": u - centre, "centre": centre, "max": radius,
             "rms": float(np.sqrt(np.mean(np.einsum("ij,ij->i", u0, u0)))),
-            "strain": float(np.abs(stretches - 1).max()), "deform": deform, "order": len(group),
+            "strain": float(np.abs(np.linalg.eigvalsh(eps)).max()), "strain_tensor": eps, "deform": deform,
+            "order": len(group),
             "pure": group.pure_translations}
 
 
@@ -220,42 +260,51 @@ def find_parents(child: Any, max_displacement: float = DEFAULT_MAX_DISPLACEMENT,
     kept: list[tuple[PseudoSymmetry, _Group, dict[str, Any]]] = []
     beyond: dict[str, Any] | None = None
     truncated = False
+    pending: list[tuple[PseudoSymmetry, np.ndarray]] = []
     for ops in searches(prim.cell, max_displacement, max_strain, data.rotations, data.translations, symprec):
 
         def expand(mask: np.ndarray, ops: PseudoSymmetry = ops) -> bool:
             return _rms(ops, mask) <= max_displacement * slack
 
-        groups, stopped = intermediate_groups(ops.table, ops.child, ops.identity, expand, MAX_GROUPS)
+        groups, stopped = intermediate_groups(ops.table, ops.child, ops.identity, expand, MAX_GROUPS, MAX_CLOSURES)
         truncated |= stopped
-        for mask in groups[1:]:
-            if _rms(ops, mask) > max_displacement * slack:
-                continue
-            found = _symmetrise(ops.cell, _from_table(ops, mask), symprec, angle_tol)
-            if found is None:
-                continue
-            group, ev = found
-            ev = _measure(ops.cell, group, ev)
-            if ev["max"] > max_displacement or ev["strain"] > max_strain:
-                if beyond is None or ev["max"] < beyond["max_displacement"]:
-                    beyond = {"space_group": space_group_name(ev["number"]), "max_displacement": ev["max"]}
-                continue
-            ev["ops"] = _child_operations(ops, group)
-            if not any(_contains(ev["ops"], other["ops"]) and _contains(other["ops"], ev["ops"])
-                       for _, _, other in kept):
-                kept.append((ops, group, ev))
+        pending += [(ops, mask) for mask in groups[1:] if _rms(ops, mask) <= max_displacement * slack]
+    # the largest groups first (per child primitive cell), so that a bounded search keeps the highest
+    pending.sort(key=lambda item: -int(item[1].sum()) / len(item[0].cell.copies))
+    for ops, mask in pending:
+        if len(kept) >= MAX_CANDIDATES:
+            truncated = True
+            break
+        found = _symmetrise(ops, _from_table(ops, mask), symprec, angle_tol)
+        if found is None:
+            continue
+        group, ev = found
+        ev = _measure(ops.cell, group, ev)
+        if ev["max"] > max_displacement or ev["strain"] > max_strain:
+            if beyond is None or ev["max"] < beyond["max_displacement"]:
+                beyond = {"space_group": space_group_name(ev["number"]), "max_displacement": ev["max"]}
+            continue
+        ev["ops"] = _child_operations(ops, group)
+        if not any(ev["ops"] <= other["ops"] and other["ops"] <= ev["ops"] for _, _, other in kept):
+            kept.append((ops, group, ev))
     notes = []
     if truncated:
-        notes.append(f"the search stopped after {MAX_GROUPS} groups: lower the displacement bound or raise "
-                     "--symprec to see every parent")
+        notes.append("the search for intermediate groups was cut short (a low-symmetry child with a "
+                     "high-symmetry pseudo-symmetry has very many): the highest parents are listed; lower the "
+                     "displacement bound or raise --symprec to see every parent")
     candidates = [_candidate(child, prim, ops, ev, symprec, angle_tol) for ops, _, ev in kept]
     order = sorted(range(len(kept)), key=lambda i: (-candidates[i].order, round(candidates[i].max_displacement, 9),
                                                     candidates[i].number))
     op_sets = [kept[i][2]["ops"] for i in order]
     out = ParentCandidates()
     for i, k in enumerate(order):
-        subs = tuple(j for j in range(len(order)) if j != i and _contains(op_sets[i], op_sets[j]))
-        sups = tuple(j for j in range(len(order)) if j != i and _contains(op_sets[j], op_sets[i]))
-        out.append(ParentCandidate(**{**candidates[k].__dict__, "subgroups": subs, "supergroups": sups}))
+        subs = tuple(j for j in range(len(order)) if j != i and op_sets[j] <= op_sets[i])
+        sups = tuple(j for j in range(len(order)) if j != i and op_sets[i] <= op_sets[j])
+        out.append(replace(candidates[k], subgroups=subs, supergroups=sups))
+    for i, cand in enumerate(out):  # the chain: subgroups with no other subgroup of this one above them
+        below = set(cand.subgroups)
+        direct = tuple(j for j in cand.subgroups if not any(j in out[m].subgroups for m in below))
+        out[i] = replace(cand, maximal_subgroups=direct)
     out.child_group = space_group_name(int(data.number))
     out.bound = float(max_displacement)
     out.max_strain = float(max_strain)
@@ -265,23 +314,35 @@ def find_parents(child: Any, max_displacement: float = DEFAULT_MAX_DISPLACEMENT,
     return out
 
 
-def _child_operations(ops: PseudoSymmetry, group: _Group) -> tuple[np.ndarray, np.ndarray]:
-    """The group's operations (modulo the working cell's lattice) in the child's primitive fractional
-    coordinates: rotations (rational floats) and translations."""
+@dataclass(frozen=True, eq=False)
+class _OperationSet:
+    """Operations {W|w} modulo the child's lattice (child primitive fractional coordinates) as hashable
+    keys: the rotation and the translation on a grid of 1e-6, once for each of the 8 grids shifted by half
+    a step along some axes, so that two equal translations share the key of at least one grid whatever
+    rounding boundary lies between them."""
+
+    per_operation: tuple[tuple[tuple[int, ...], ...], ...]
+    keys: frozenset[tuple[int, ...]]
+
+    @classmethod
+    def of(cls, rotations: np.ndarray, translations: np.ndarray) -> _OperationSet:
+        rot = np.rint(np.asarray(rotations).reshape(len(rotations), 9) * 720720).astype(np.int64)
+        t = np.asarray(translations) % 1.0
+        combos = list(np.ndindex(2, 2, 2))
+        grids = [np.floor(t * 1e6 + 0.5 * np.array(c)).astype(np.int64) % 1_000_000 for c in combos]
+        per = tuple(tuple((*c, *r, *g[i]) for c, g in zip(combos, grids)) for i, r in enumerate(rot))
+        return cls(per, frozenset(k for keys in per for k in keys))
+
+    def __le__(self, other: _OperationSet) -> bool:
+        """Every operation of this set is one of ``other``."""
+        return all(any(k in other.keys for k in keys) for keys in self.per_operation)
+
+
+def _child_operations(ops: PseudoSymmetry, group: _Group) -> _OperationSet:
+    """The group's operations in the child's primitive fractional coordinates."""
     m = ops.cell.to_child.astype(np.float64)
     w = np.einsum("ij,njk,kl->nil", m, group.rotations.astype(np.float64), np.linalg.inv(m))
-    return w, group.translations @ m.T
-
-
-def _contains(big: tuple[np.ndarray, np.ndarray], small: tuple[np.ndarray, np.ndarray]) -> bool:
-    """Whether every operation of ``small`` is one of ``big`` (same rotation, translation modulo the
-    child's lattice)."""
-    for w, t in zip(*small):
-        same = np.all(np.abs(big[0] - w) < 1e-6, axis=(1, 2))
-        d = big[1][same] - t
-        if not np.any(np.all(np.abs(d - np.rint(d)) < 1e-5, axis=1)):
-            return False
-    return True
+    return _OperationSet.of(w, group.translations @ m.T)
 
 
 def _candidate(child: Structure, prim: PrimitiveChild, ops: PseudoSymmetry, ev: dict[str, Any], symprec: float,
@@ -295,18 +356,11 @@ def _candidate(child: Structure, prim: PrimitiveChild, ops: PseudoSymmetry, ev: 
     d_input = (d_work @ m.T)[prim.atoms] @ np.linalg.inv(c)  # the first copy is the child's own cell
     lattice = child.lattice @ np.linalg.inv(ev["deform"]).T  # the child's lattice with its strain undone
     parent = Structure(lattice, child.frac_coords - d_input, child.species, source=child.source)
-    parent_ops = crystal_operations(parent, symprec, angle_tol)
     return ParentCandidate(space_group=space_group_name(ev["number"]), max_displacement=ev["max"],
                            rms_displacement=ev["rms"], ideal_parent=parent, displacements=ev["u"][:n][prim.atoms],
-                           operations=parent_ops, parent_cells=ev["pure"] // len(ops.cell.copies),
+                           parent_cells=ev["pure"] // len(ops.cell.copies),
                            point_group_order=ev["order"] // ev["pure"], strain=ev["strain"],
-                           strain_tensor=_strain_tensor(ev["deform"]))
-
-
-def _strain_tensor(deform: np.ndarray) -> np.ndarray:
-    """Symmetric (Biot) strain U - 1 of the deformation parent -> child, U from its polar decomposition."""
-    u, s, vt = np.linalg.svd(deform)
-    return (vt.T * s) @ vt - np.eye(3)
+                           strain_tensor=ev["strain_tensor"], symprec=symprec, angle_tol=angle_tol)
 
 
 # --------------------------------------------------------------------------- choosing one

@@ -28,8 +28,6 @@ accepted operations of one parent compose exactly, with integer permutations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-from math import gcd
 
 import numpy as np
 
@@ -61,7 +59,7 @@ class Matcher:
         self.radius = float(radius)
         self.index, self.frac = periodic_index(self.lattice, frac, self.radius, self.labels)
 
-    def _pairs(self, images: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, ...]:
+    def pairs(self, images: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, ...]:
         """(query, stored point, vector, squared distance) for every atom of the query's species within
         the radius, sorted by query then distance."""
         wrapped = images - np.floor(images)
@@ -77,7 +75,7 @@ class Matcher:
 
     def covered(self, images: np.ndarray, atoms: np.ndarray) -> np.ndarray:
         """Whether each image point (fractional) has an atom of the species of ``atoms`` within the radius."""
-        qi = self._pairs(images, atoms)[0]
+        qi = self.pairs(images, atoms)[0]
         out = np.zeros(len(images), dtype=bool)
         out[qi] = True
         return out
@@ -91,7 +89,7 @@ class Matcher:
         least summed squared distance among the pairs within the radius (None if there is none).
         """
         atoms = np.arange(len(images)) if atoms is None else np.asarray(atoms)
-        qi, pi, d, d2 = self._pairs(images, atoms)
+        qi, pi, d, d2 = self.pairs(images, atoms)
         first = np.ones(len(qi), dtype=bool)
         first[1:] = qi[1:] != qi[:-1]
         if int(first.sum()) != len(images):
@@ -103,29 +101,44 @@ class Matcher:
 
     def _assignment(self, qi: np.ndarray, owner: np.ndarray, d: np.ndarray, d2: np.ndarray, n: int
                     ) -> tuple[np.ndarray, np.ndarray] | None:
-        """One-to-one matching of least summed squared distance (sparse, linear in the number of pairs)."""
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import min_weight_full_bipartite_matching
-
+        """One-to-one matching of least summed squared distance among the pairs within the radius
+        (dense below a few hundred atoms, sparse above: linear in the number of pairs)."""
         # one edge per (query, atom): the nearest of its periodic images (pairs are sorted by distance)
         key = qi * (int(owner.max()) + 1) + owner
         _, keep = np.unique(key, return_index=True)
         qi, owner, d, d2 = qi[keep], owner[keep], d[keep], d2[keep]
-        weights = 1.0 + d2 / self.radius ** 2  # positive: explicit zeros would read as missing edges
         targets, column = np.unique(owner, return_inverse=True)
         if len(targets) < n:
             return None
-        graph = coo_matrix((weights, (qi, column)), shape=(n, len(targets))).tocsr()
-        try:
-            rows, cols = min_weight_full_bipartite_matching(graph)
-        except ValueError:
-            return None
+        if n * len(targets) <= 160_000:
+            from scipy.optimize import linear_sum_assignment
+
+            cost = np.full((n, len(targets)), 1e6)
+            cost[qi, column] = d2
+            rows, cols = linear_sum_assignment(cost)
+            if np.any(cost[rows, cols] >= 1e6):
+                return None
+        else:
+            from scipy.sparse import coo_matrix
+            from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+            weights = 1.0 + d2 / self.radius ** 2  # positive: explicit zeros would read as missing edges
+            graph = coo_matrix((weights, (qi, column)), shape=(n, len(targets))).tocsr()
+            try:
+                rows, cols = min_weight_full_bipartite_matching(graph)
+            except ValueError:
+                return None
         if len(rows) != n:
             return None
         perm = np.empty(n, dtype=np.int64)
         perm[rows] = targets[cols]
-        pick = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(qi, owner))}
-        vec = d[[pick[(i, int(perm[i]))] for i in range(n)]]
+        lookup = np.full((n, len(targets)), -1, dtype=np.int64) if n * len(targets) <= 160_000 else None
+        if lookup is not None:
+            lookup[qi, column] = np.arange(len(qi))
+            vec = d[lookup[rows, cols]][np.argsort(rows)]
+        else:
+            pick = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(qi, owner))}
+            vec = d[[pick[(i, int(perm[i]))] for i in range(n)]]
         return perm, vec @ self.inverse
 
     def match(self, rotation: np.ndarray, translations: np.ndarray, anchors: np.ndarray | None = None,
@@ -152,7 +165,7 @@ class Matcher:
                 if not len(todo):
                     break
                 queries = (image0[atoms][None, :, :] + w[todo][:, None, :]).reshape(-1, 3)
-                qi, pi, d, d2 = self._pairs(queries, np.tile(atoms, len(todo)))
+                qi, pi, d, d2 = self.pairs(queries, np.tile(atoms, len(todo)))
                 first = np.ones(len(qi), dtype=bool)
                 first[1:] = qi[1:] != qi[:-1]
                 owner = np.full(len(queries), -1, dtype=np.int64)
@@ -232,12 +245,26 @@ class PseudoSymmetry:
     identity: int
     radius: float
     reference: int
+    index: np.ndarray  # index[r, j]: the operation with rotation r sending the reference atom to atom j, or -1
 
     def __len__(self) -> int:
         return len(self.rotation_of)
 
-    def frac_rotations(self, ops: np.ndarray) -> np.ndarray:
-        return self.rotations[self.rotation_of[ops]]
+    def find(self, rotations: np.ndarray, translations: np.ndarray, frac: np.ndarray) -> np.ndarray | None:
+        """Indices of the operations {W|w} (working-cell basis) of a structure with positions ``frac`` atom
+        for atom with the child's (the operation sending the reference atom where {W|w} sends it on
+        ``frac``); None if one is not among them."""
+        keys = {np.ascontiguousarray(w, dtype=np.int64).tobytes(): i for i, w in enumerate(self.rotations)}
+        r = [keys.get(np.ascontiguousarray(w, dtype=np.int64).tobytes(), -1) for w in rotations]
+        if min(r) < 0:
+            return None
+        image = np.einsum("gij,j->gi", np.asarray(rotations, dtype=np.float64), frac[self.reference]) + translations
+        same = np.flatnonzero(self.cell.labels == self.cell.labels[self.reference])
+        d = image[:, None, :] - frac[same][None, :, :]
+        d -= np.rint(d)
+        dist = np.linalg.norm(d @ self.cell.lattice, axis=2)
+        found = self.index[np.array(r), same[np.argmin(dist, axis=1)]]
+        return None if np.any(found < 0) else found
 
 
 # --------------------------------------------------------------------------- pseudo-translations
@@ -253,38 +280,43 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(2, n + 1) if n % d == 0]
 
 
-def _rational_candidates(t: np.ndarray, lattice: np.ndarray, orders: list[int], radius: float) -> list[np.ndarray]:
-    """Vectors of (1/n) Z^3 (n in ``orders``) within ``radius`` Å of t: a parent's translations are
-    rational with the index of the child's lattice in the parent's as denominator."""
+def _rational_candidates(t: np.ndarray, lattice: np.ndarray, orders: list[int], den: int, radius: float
+                         ) -> list[np.ndarray]:
+    """Vectors of (1/n) Z^3 (n in ``orders``, all dividing ``den``) within ``radius`` Å of t, as integer
+    numerators over ``den`` modulo ``den``: a parent's translations are rational with the index of the
+    child's lattice in the parent's as denominator."""
     out: dict[tuple[int, ...], np.ndarray] = {}
-    corners = np.array(list(np.ndindex(2, 2, 2)), dtype=np.float64)
+    corners = np.array(list(np.ndindex(2, 2, 2)), dtype=np.int64)
     for n in orders:
-        grid = (np.floor(n * t) + corners) / n
-        near = np.linalg.norm((grid - t) @ lattice, axis=1) <= radius
+        grid = np.floor(n * t).astype(np.int64) + corners
+        near = np.linalg.norm((grid / n - t) @ lattice, axis=1) <= radius
         for g in grid[near]:
-            g = g - np.floor(g + 1e-12)
-            if np.any(np.abs(g) > 1e-12):
-                out.setdefault(tuple(np.rint(g * 720720).astype(np.int64)), g)
+            k = (g * (den // n)) % den
+            if np.any(k):
+                out.setdefault(tuple(int(x) for x in k), k)
     return list(out.values())
 
 
-def _mod_key(t: np.ndarray) -> tuple[int, ...]:
-    k = np.rint(np.asarray(t) * 720720).astype(np.int64) % 720720
-    return tuple(int(x) for x in k)
-
-
-def _mod1(x: np.ndarray) -> np.ndarray:
-    return x - np.floor(x + 1e-9)
-
-
-def _lattice_of(members: np.ndarray, orders: list[int]) -> np.ndarray:
-    """Columns: a basis of the lattice spanned by Z^3 and the rational rows ``members``."""
-    den = 1
-    for x in np.ravel(members):
-        d = Fraction(float(x)).limit_denominator(max(orders, default=1)).denominator
-        den = den * d // gcd(den, d)
-    rows = np.rint(np.vstack([den * np.eye(3), den * members])).astype(np.int64)
-    return integer_basis(rows).T / den
+def _integer_closure(generators: list[np.ndarray], den: int, limit: int) -> list[tuple[int, ...]] | None:
+    """The group generated by integer vectors under addition modulo ``den`` (zero first); None past ``limit``."""
+    zero = (0, 0, 0)
+    found = [zero]
+    seen = {zero}
+    frontier = [np.zeros(3, dtype=np.int64)]
+    while frontier:
+        new = []
+        for a in frontier:
+            for g in generators:
+                b = (a + g) % den
+                key = (int(b[0]), int(b[1]), int(b[2]))
+                if key not in seen:
+                    seen.add(key)
+                    found.append(key)
+                    new.append(b)
+                    if len(found) > limit:
+                        return None
+        frontier = new
+    return found
 
 
 def translation_lattices(child: Structure, matcher: Matcher, rotations: np.ndarray, bound: float
@@ -293,44 +325,51 @@ def translation_lattices(child: Structure, matcher: Matcher, rotations: np.ndarr
     the child's fractional coordinates (rational).
 
     A parent's pure translation is rational in the child's cell, its order dividing the number of
-    atoms of every species; each candidate near a difference of positions of the rarest species is
-    tested exactly (every atom within the radius of an atom of its species, one to one). A
-    translation counts if the group it generates with its images under the child's rotations
-    passes too and the child averaged over that group moves by at most the bound (rms); the
-    lattices are those of these groups and of all of them together (when that passes too).
+    atoms of every species (g): exact arithmetic on numerators over g. Each candidate near a
+    difference of positions of the rarest species is tested exactly (every atom within the radius
+    of an atom of its species, one to one). A translation counts if the group it generates with its
+    images under the child's rotations passes too and the child averaged over that group moves by
+    at most the bound (rms); the lattices are those of these groups and of all of them together
+    (when that passes too).
     """
     species = np.array(child.species)
-    counts = [int(np.sum(species == s)) for s in set(child.species)]
-    orders = _divisors(int(np.gcd.reduce(counts)))
+    den = int(np.gcd.reduce([int(np.sum(species == s)) for s in set(child.species)]))
+    orders = _divisors(den)
     refs = _reference_atoms(child.species)
     frac = matcher.frac
-    passed: dict[tuple[int, ...], np.ndarray] = {}  # key -> residuals e (fractional)
+    passed: dict[tuple[int, ...], np.ndarray] = {}  # numerators over den -> residuals e (fractional)
     for j in refs[1:]:
-        for t in _rational_candidates(frac[j] - frac[refs[0]], child.lattice, orders, matcher.radius):
-            hit = matcher.nearest(frac + t)
+        for k in _rational_candidates(frac[j] - frac[refs[0]], child.lattice, orders, den, matcher.radius):
+            key = tuple(int(x) for x in k)
+            if key in passed:
+                continue
+            hit = matcher.nearest(frac + k / den)
             if hit is not None and len(np.unique(hit[0])) == len(frac):
-                passed[_mod_key(t)] = hit[1]
+                passed[key] = hit[1]
 
-    def fits(members: np.ndarray) -> bool:
-        if any(_mod_key(g) not in passed for g in members[1:]):
+    def fits(members: list[tuple[int, ...]]) -> bool:
+        if any(m not in passed for m in members[1:]):
             return False
-        shift = np.sum([passed[_mod_key(g)] for g in members[1:]], axis=0) / len(members)
+        shift = np.sum([passed[m] for m in members[1:]], axis=0) / len(members)
         cart = shift @ child.lattice
         return bool(np.sqrt(np.mean(np.einsum("ij,ij->i", cart, cart))) <= bound)
 
-    rot = np.asarray(rotations, dtype=np.float64)
-    groups: dict[frozenset[tuple[int, ...]], np.ndarray] = {}
+    rot = np.asarray(rotations, dtype=np.int64)
+    groups: dict[frozenset[tuple[int, ...]], list[tuple[int, ...]]] = {}
     for key in passed:
-        t = np.array(key, dtype=np.float64) / 720720
-        members = closure(_mod1(np.einsum("nij,j->ni", rot, t)), _mod1)
-        if fits(members):
-            groups.setdefault(frozenset(map(_mod_key, members)), members)
+        members = _integer_closure([(w @ np.array(key)) % den for w in rot], den, len(refs))
+        if members is not None and fits(members):
+            groups.setdefault(frozenset(members), members)
     if len(groups) > 1:
-        union = closure(np.vstack([g[1:] for g in groups.values()]), _mod1)
-        if fits(union):
-            groups.setdefault(frozenset(map(_mod_key, union)), union)
-    ordered = sorted(groups.values(), key=lambda g: (-len(g), sorted(map(_mod_key, g))))
-    return [_lattice_of(g[1:], orders) for g in ordered] + [np.eye(3)]
+        union = _integer_closure([np.array(m) for g in groups.values() for m in g[1:]], den, len(refs))
+        if union is not None and fits(union):
+            groups.setdefault(frozenset(union), union)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g), sorted(g)))
+    out = []
+    for members in ordered:
+        rows = np.vstack([den * np.eye(3, dtype=np.int64), np.array(members[1:], dtype=np.int64)])
+        out.append(integer_basis(rows).T / den)
+    return out + [np.eye(3)]
 
 
 # --------------------------------------------------------------------------- the working cell
@@ -482,7 +521,7 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
         child_mask[idx] = True
     return PseudoSymmetry(cell=cell, rotations=rotations, rotation_of=rot_of_a, translations=np.array(trans),
                           permutations=perms_a, shifts=np.array(shifts), child=child_mask, table=table,
-                          identity=identity, radius=radius, reference=ref)
+                          identity=identity, radius=radius, reference=ref, index=lookup)
 
 
 def searches(child: Structure, bound: float, max_strain: float, child_rotations: np.ndarray,

@@ -28,7 +28,7 @@ def _circumball(points: np.ndarray) -> tuple[np.ndarray, float] | None:
     a = points[1:] - p0
     gram = a @ a.T
     rhs = 0.5 * np.einsum("ij,ij->i", a, a)
-    if abs(np.linalg.det(gram)) < 1e-12 * max(1.0, float(np.abs(gram).max())) ** len(a):
+    if abs(np.linalg.det(gram)) <= 1e-10 * float(np.prod(np.diag(gram))):  # affinely dependent
         return None
     lam = np.linalg.solve(gram, rhs)
     centre = p0 + lam @ a
@@ -59,7 +59,12 @@ def smallest_ball(points: np.ndarray) -> tuple[np.ndarray, float]:
     Each pass adds the point farthest outside the current ball to its support and recomputes
     the ball of the support (at most 4 points on its boundary in 3D); the radius grows strictly.
     """
-    pts = np.unique(np.asarray(points, dtype=np.float64).reshape(-1, 3), axis=0)
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    origin = pts.mean(axis=0)
+    scale = float(np.linalg.norm(pts - origin, axis=1).max())
+    if scale == 0.0:
+        return origin, 0.0
+    pts = np.unique((pts - origin) / scale, axis=0)  # scale-free tolerances
     first = int(np.argmax(np.linalg.norm(pts - pts.mean(axis=0), axis=1)))
     support = [first]
     centre, radius = pts[first].copy(), 0.0
@@ -71,4 +76,4 @@ def smallest_ball(points: np.ndarray) -> tuple[np.ndarray, float]:
         local = [*support, far]
         chosen, centre, radius = _ball_of(pts[local], len(local) - 1)
         support = [local[i] for i in chosen]
-    return centre, radius
+    return origin + scale * centre, scale * radius

@@ -16,7 +16,7 @@ coset is enough.
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from collections.abc import Callable
 
 import numpy as np
@@ -62,29 +62,36 @@ def _double_coset(table: np.ndarray, members: np.ndarray, g: int) -> np.ndarray:
 
 
 def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
-                        expand: Callable[[np.ndarray], bool] | None = None, max_groups: int = 2000
-                        ) -> tuple[list[np.ndarray], bool]:
-    """Every group K with start <= K inside the set (masks, ``start`` first), breadth first.
+                        expand: Callable[[np.ndarray], bool] | None = None, max_groups: int = 2000,
+                        max_closures: int = 20000) -> tuple[list[np.ndarray], bool]:
+    """Every group K with start <= K inside the set (masks, ``start`` first).
 
-    ``expand(K)``: whether to look above K (a bound that only grows with K prunes the search);
-    ``max_groups``: stop after this many groups (the second value says whether it stopped early).
+    ``expand(K)``: whether to look above K (a bound that only grows with K prunes the search).
+    The largest group found so far is expanded first, so that the highest groups come early when
+    the work is bounded: at most ``max_groups`` groups and ``max_closures`` closures (the second value
+    says whether the search stopped there).
     """
     start = np.asarray(start, dtype=bool)
     found = [start]
     gens_of = {start.tobytes(): generators_of(table, start, identity)}
-    queue = deque([start])
-    truncated = False
-    while queue:
-        group = queue.popleft()
+    heap: list[tuple[int, int, bytes]] = [(-int(start.sum()), 0, start.tobytes())]
+    masks = {start.tobytes(): start}
+    closures = 0
+    while heap:
+        _, _, key0 = heapq.heappop(heap)
+        group = masks[key0]
         if group is not start and expand is not None and not expand(group):
             continue
-        gens = gens_of[group.tobytes()]
+        gens = gens_of[key0]
         members = np.flatnonzero(group)
         tried = group.copy()
         for g in range(len(table)):
             if tried[g]:
                 continue
             tried[_double_coset(table, members, g)] = True
+            closures += 1
+            if closures > max_closures:
+                return found, True
             bigger = closure(table, [*gens, g], identity)
             if bigger is None:
                 continue
@@ -92,9 +99,9 @@ def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
             if key in gens_of:
                 continue
             if len(found) >= max_groups:
-                truncated = True
-                return found, truncated
+                return found, True
             gens_of[key] = [*gens, g]
+            masks[key] = bigger
             found.append(bigger)
-            queue.append(bigger)
-    return found, truncated
+            heapq.heappush(heap, (-int(bigger.sum()), len(found), key))
+    return found, False
