@@ -56,19 +56,23 @@ MAX_CANDIDATES = 60
 class ParentCandidate:
     """One parent within the bound, written atom for atom in the child's cell as given.
 
-    ``ideal_parent``: the child averaged over the parent's group (positions and lattice metric),
-    moved by the uniform translation that makes the largest displacement smallest; pass it to
+    ``ideal_parent``: the child averaged over the parent's group (positions with their atom
+    permutations, the lattice metric over its point group); the child's centroid is kept, so the
+    ideal parents of one child share its origin and their groups nest as listed. Pass it to
     :func:`~symcompile.distortions.decompose` as ``ideal_parent``. ``displacements`` (N, 3) Å:
-    child minus parent, atom for atom, in the parent's Cartesian frame; ``max_displacement`` is
-    the largest of their lengths, ``rms_displacement`` their root mean square once the mean is
-    removed. ``operations``: the parent's operations that map the child's cell onto itself (with
-    their atom permutations, computed when first asked for). ``parent_cells``: parent primitive
-    cells per child primitive cell. ``order``: the parent's operations per child primitive cell
-    (point-group order x ``parent_cells``). ``strain``: largest principal stretch - 1 from the
-    parent's lattice to the child's (``strain_tensor``: U - 1, the parent's Cartesian frame).
-    ``subgroups`` / ``supergroups``: indices (in the candidate list) of the candidates whose
-    groups this one contains / is contained in; ``maximal_subgroups``: the subgroups directly
-    below it (the chain).
+    child minus parent, atom for atom, in the parent's Cartesian frame, mean zero (as
+    AMPLIMODES). ``max_displacement``: the largest displacement once the uniform translation is
+    chosen to make it smallest (``translation``, Å: the centre of the smallest ball holding the
+    displacement vectors, zero unless the child is polar; PSEUDO optimises this free origin too),
+    so ``max |displacements - translation|``; ``rms_displacement``: root mean square of
+    ``displacements``. ``operations``: the parent's operations that map the child's cell onto
+    itself (with their atom permutations, computed when first asked for). ``parent_cells``:
+    parent primitive cells per child primitive cell. ``order``: the parent's operations per
+    child primitive cell (point-group order x ``parent_cells``). ``strain``: largest principal
+    stretch - 1 from the parent's lattice to the child's (``strain_tensor``: U - 1, the parent's
+    Cartesian frame). ``subgroups`` / ``supergroups``: indices (in the candidate list) of the
+    candidates whose groups this one contains / is contained in; ``maximal_subgroups``: the
+    subgroups directly below it (the chain).
     """
 
     space_group: dict[str, Any]
@@ -76,6 +80,7 @@ class ParentCandidate:
     rms_displacement: float
     ideal_parent: Structure
     displacements: np.ndarray
+    translation: np.ndarray
     parent_cells: int
     point_group_order: int
     strain: float
@@ -233,7 +238,7 @@ def _measure(cell: WorkingCell, group: _Group, found: dict[str, Any]) -> dict[st
     u0 = u - u.mean(axis=0)
     deform = cell.lattice.T @ np.linalg.inv(found["basis"])  # parent -> child (columns)
     eps = strain_tensor(cell.lattice, found["basis"].T)
-    return {**found, "u": u - centre, "centre": centre, "max": radius,
+    return {**found, "u": u, "centre": centre, "max": radius,
             "rms": float(np.sqrt(np.mean(np.einsum("ij,ij->i", u0, u0)))),
             "strain": float(np.abs(np.linalg.eigvalsh(eps)).max()), "strain_tensor": eps, "deform": deform,
             "order": len(group),
@@ -347,17 +352,17 @@ def _child_operations(ops: PseudoSymmetry, group: _Group) -> _OperationSet:
 
 def _candidate(child: Structure, prim: PrimitiveChild, ops: PseudoSymmetry, ev: dict[str, Any], symprec: float,
                angle_tol: float | None) -> ParentCandidate:
-    """The ideal parent in the child's cell as given, moved by the best uniform translation."""
+    """The ideal parent in the child's cell as given (the child's centroid kept)."""
     m = ops.cell.to_child.astype(np.float64)
     c = np.asarray(prim.to_input, dtype=np.float64)
     n = prim.cell.num_atoms
-    # child - parent in the child's fractional coordinates: the average's d, less the centre of the ball
-    d_work = ev["d"][:n] - ev["centre"] @ np.linalg.inv(ev["basis"]).T
-    d_input = (d_work @ m.T)[prim.atoms] @ np.linalg.inv(c)  # the first copy is the child's own cell
+    # child - parent in the child's fractional coordinates (the first copy is the child's own cell)
+    d_input = (ev["d"][:n] @ m.T)[prim.atoms] @ np.linalg.inv(c)
     lattice = child.lattice @ np.linalg.inv(ev["deform"]).T  # the child's lattice with its strain undone
     parent = Structure(lattice, child.frac_coords - d_input, child.species, source=child.source)
     return ParentCandidate(space_group=space_group_name(ev["number"]), max_displacement=ev["max"],
                            rms_displacement=ev["rms"], ideal_parent=parent, displacements=ev["u"][:n][prim.atoms],
+                           translation=ev["centre"],
                            parent_cells=ev["pure"] // len(ops.cell.copies),
                            point_group_order=ev["order"] // ev["pure"], strain=ev["strain"],
                            strain_tensor=ev["strain_tensor"], symprec=symprec, angle_tol=angle_tol)

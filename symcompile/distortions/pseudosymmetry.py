@@ -33,6 +33,7 @@ import numpy as np
 
 from symcompile.distortions.holohedry import deviation, greedy_group, near_isometries
 from symcompile.distortions.lattice import closure, integer_basis, invariant_sublattice
+from symcompile.distortions.spread import smallest_ball
 from symcompile.errors import InputError
 from symcompile.structures.neighbours import periodic_index
 from symcompile.structures.structure import Structure
@@ -58,6 +59,15 @@ class Matcher:
         self.labels = np.asarray(labels)
         self.radius = float(radius)
         self.index, self.frac = periodic_index(self.lattice, frac, self.radius, self.labels)
+        self._wide: Matcher | None = None
+
+    @property
+    def wide(self) -> Matcher:
+        """The same atoms searched within twice the radius: an operation aligned on one atom has the
+        others up to twice its best residual away (the best translation is not known yet)."""
+        if self._wide is None:
+            self._wide = Matcher(self.lattice, self.frac, self.labels, 2 * self.radius)
+        return self._wide
 
     def pairs(self, images: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, ...]:
         """(query, stored point, vector, squared distance) for every atom of the query's species within
@@ -145,12 +155,14 @@ class Matcher:
               rounds: int = 4) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
         """The operations x -> W x + w, one per starting translation (rows), on every atom: for each,
         (permutation, least-squares w, residuals e (fractional, x_π(i) = W x_i + w + e_i modulo the
-        lattice, mean zero)), or None if it is no bijection within the radius.
+        lattice, mean zero)), or None unless some translation brings every atom within the radius of
+        its partner (the smallest ball holding the residual vectors has at most that radius).
 
-        The translation is refined first on the ``anchors`` alone (the atoms of one species: their
-        partners are far apart, and their mean displacement is small), then on every atom. All starting
-        translations are matched together (one neighbour query per round).
+        Partners are sought within twice the radius (a start aligned on one atom may be that far
+        off), first for the ``anchors`` alone (the atoms of one species, far apart), then for every
+        atom, refining the translation by least squares; all starts are matched together.
         """
+        wide = self.wide
         frac = self.frac
         image0 = frac @ np.asarray(rotation, dtype=np.float64).T
         w = np.array(translations, dtype=np.float64).reshape(-1, 3)
@@ -165,12 +177,12 @@ class Matcher:
                 if not len(todo):
                     break
                 queries = (image0[atoms][None, :, :] + w[todo][:, None, :]).reshape(-1, 3)
-                qi, pi, d, d2 = self.pairs(queries, np.tile(atoms, len(todo)))
+                qi, pi, d, d2 = wide.pairs(queries, np.tile(atoms, len(todo)))
                 first = np.ones(len(qi), dtype=bool)
                 first[1:] = qi[1:] != qi[:-1]
                 owner = np.full(len(queries), -1, dtype=np.int64)
                 vec = np.zeros((len(queries), 3))
-                owner[qi[first]] = self.index.owner[pi[first]]
+                owner[qi[first]] = wide.index.owner[pi[first]]
                 vec[qi[first]] = d[first] @ self.inverse
                 owner, vec = owner.reshape(len(todo), n), vec.reshape(len(todo), n, 3)
                 unsettled = []
@@ -180,7 +192,7 @@ class Matcher:
                         continue
                     new, e = owner[row], vec[row]
                     if len(np.unique(new)) != n:
-                        found = self.nearest(image0[atoms] + w[c], atoms, one_to_one=True)
+                        found = wide.nearest(image0[atoms] + w[c], atoms, one_to_one=True)
                         if found is None:
                             alive[c] = False
                             continue
@@ -197,6 +209,12 @@ class Matcher:
                 out.append(None)
                 continue
             e = _wrap(frac[perm] - image0 - w[c])
+            e -= e.mean(axis=0)
+            cart = e @ self.lattice
+            if np.sqrt(np.einsum("ij,ij->i", cart, cart).max()) > self.radius and \
+                    smallest_ball(cart)[1] > self.radius:
+                out.append(None)
+                continue
             out.append((perm, w[c] - np.floor(w[c]), e))
         return out
 
@@ -428,7 +446,7 @@ def rotation_group(child: Structure, matcher: Matcher, lattice: np.ndarray, chil
         # every translation sending the first atom of the rarest species onto one of them; no bijection
         # asked (W need not keep the child's lattice)
         images = (frac @ w.T)[None, :, :] + (frac[refs] - w @ frac[refs[0]])[:, None, :]
-        if np.any(matcher.covered(images.reshape(-1, 3), atoms).reshape(len(refs), -1).all(axis=1)):
+        if np.any(matcher.wide.covered(images.reshape(-1, 3), atoms).reshape(len(refs), -1).all(axis=1)):
             passing.append(w_big)
     required = [x for x in (_integral(w) for w in _in_basis(child_rotations, big)) if x is not None]
     if len(required) != len(child_rotations):  # pragma: no cover - the lattices are built invariant
@@ -481,7 +499,7 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
         inv_w = np.linalg.inv(w.astype(np.float64))
         starts = frac_s[refs_s] - image_ref  # send the reference atom onto each atom of its species
         images = (frac_s[refs_s] @ w.T)[None, :, :] + starts[:, None, :]
-        hits = work.covered(images.reshape(-1, 3), anchor_atoms).reshape(len(refs_s), -1).all(axis=1)
+        hits = work.wide.covered(images.reshape(-1, 3), anchor_atoms).reshape(len(refs_s), -1).all(axis=1)
         for j, m in zip(refs_s[hits], work.match(w, starts[hits], refs_s)):
             if m is None or m[0][ref] != j:
                 continue
