@@ -46,8 +46,11 @@ def reduced_basis(lattice: np.ndarray) -> np.ndarray:
     """Integer U with U @ lattice a Delaunay-reduced basis (rows), the same lattice."""
     import spglib
 
+    from symcompile.structures.spacegroup import quiet_spglib
+
     lattice = np.asarray(lattice, dtype=np.float64)
-    reduced = spglib.delaunay_reduce(lattice)
+    with quiet_spglib():
+        reduced = spglib.delaunay_reduce(lattice)
     if reduced is None:  # pragma: no cover - spglib fails only on degenerate lattices
         raise InputError("the lattice could not be reduced (degenerate cell?)")
     u = np.rint(reduced @ np.linalg.inv(lattice)).astype(np.int64)

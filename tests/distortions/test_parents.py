@@ -38,7 +38,15 @@ HERE = Path(__file__).resolve().parent
 PUBLISHED = HERE / "published"
 STRUCTURES = HERE.parents[1] / "examples" / "structures"
 sys.path.insert(0, str(HERE.parent / "structures"))
-from structure_variants import maps_onto_itself  # noqa: E402
+from structure_variants import (  # noqa: E402
+    PRIMITIVE,
+    maps_onto_itself,
+    random_rotation,
+    rotated,
+    shifted,
+    shuffled,
+    transform,
+)
 
 #: file: (child's group, (highest parent's group, its primitive cells per child primitive cell),
 #: intermediate groups that must be listed)
@@ -190,3 +198,44 @@ def test_records_are_plain_json() -> None:
     assert [c["space_group"]["number"] for c in record["candidates"]] == [c.number for c in found]
     top = record["candidates"][0]
     assert top["maximal_subgroups"] and set(top["maximal_subgroups"]) <= set(top["subgroups"])
+
+
+def summary(found: list[ParentCandidate]) -> list[tuple[int, int, float]]:
+    return sorted((c.number, c.parent_cells, c.max_displacement) for c in found)
+
+
+@pytest.mark.parametrize("name, centring", [("LaMnO3_Pbnm_RodriguezCarvajal1998.cif", None),
+                                            ("LiNbO3_R3c_Abrahams1966.cif", "R"),
+                                            ("SiO2_P41212_alphaCristobalite_Pluth1985.cif", None)])
+def test_the_same_parents_for_every_cell_frame_origin_and_order(name: str, centring: str | None) -> None:
+    rng = np.random.default_rng(7)
+    crystal = child(name)
+    expected = summary(parents(name))
+    variants = [rotated(crystal, random_rotation(rng)), shifted(crystal, np.array([0.31, 0.17, 0.62])),
+                shuffled(crystal, rng), transform(crystal, np.array([[1, 1, 0], [0, 1, 0], [0, 0, 2]]))]
+    if centring:
+        variants.append(transform(crystal, PRIMITIVE[centring]))
+    for variant in variants:
+        found = summary(find_parents(variant))
+        assert [f[:2] for f in found] == [e[:2] for e in expected]
+        assert np.allclose([f[2] for f in found], [e[2] for e in expected], atol=1e-6)
+
+
+def test_translation_is_the_polar_axis_only() -> None:
+    """The free uniform translation matters only along a polar child's axis (c of R3c LiNbO3)."""
+    for cand in parents("LiNbO3_R3c_Abrahams1966.cif"):
+        axis = child("LiNbO3_R3c_Abrahams1966.cif").lattice[2]
+        t = cand.translation
+        assert np.linalg.norm(np.cross(t, axis)) < 1e-9 * np.linalg.norm(axis)
+    assert np.linalg.norm(select_parent(parents("LiNbO3_R3c_Abrahams1966.cif"), 167).translation) > 0.1
+    for cand in parents("LaMnO3_Pbnm_RodriguezCarvajal1998.cif"):
+        assert np.linalg.norm(cand.translation) < 1e-9
+
+
+def test_bounded_search_keeps_the_highest_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    import symcompile.distortions.parents as module
+
+    monkeypatch.setattr(module, "MAX_GROUPS", 4)
+    found = find_parents(child("LaMnO3_Pbnm_RodriguezCarvajal1998.cif"))
+    assert found.truncated and any("cut short" in note for note in found.notes)
+    assert found[0].number == 221  # the largest group first
