@@ -27,6 +27,7 @@ accepted operations of one parent compose exactly, with integer permutations.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,6 +152,23 @@ class Matcher:
             vec = d[[pick[(i, int(perm[i]))] for i in range(n)]]
         return perm, vec @ self.inverse
 
+    def _nearest_each(self, queries: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest atom of its species to each query within twice the radius (-1 if none) and the
+        vector to it (fractional). Searched within the radius first: the nearest is the same there."""
+        owner = np.full(len(queries), -1, dtype=np.int64)
+        vec = np.zeros((len(queries), 3))
+        todo = np.arange(len(queries))
+        for matcher in (self, self.wide):
+            qi, pi, d, _ = matcher.pairs(queries[todo], atoms[todo])
+            first = np.ones(len(qi), dtype=bool)
+            first[1:] = qi[1:] != qi[:-1]
+            owner[todo[qi[first]]] = matcher.index.owner[pi[first]]
+            vec[todo[qi[first]]] = d[first] @ self.inverse
+            todo = np.flatnonzero(owner < 0)
+            if not len(todo):
+                break
+        return owner, vec
+
     def match(self, rotation: np.ndarray, translations: np.ndarray, anchors: np.ndarray | None = None,
               rounds: int = 4) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
         """The operations x -> W x + w, one per starting translation (rows), on every atom: for each,
@@ -177,13 +195,7 @@ class Matcher:
                 if not len(todo):
                     break
                 queries = (image0[atoms][None, :, :] + w[todo][:, None, :]).reshape(-1, 3)
-                qi, pi, d, d2 = wide.pairs(queries, np.tile(atoms, len(todo)))
-                first = np.ones(len(qi), dtype=bool)
-                first[1:] = qi[1:] != qi[:-1]
-                owner = np.full(len(queries), -1, dtype=np.int64)
-                vec = np.zeros((len(queries), 3))
-                owner[qi[first]] = wide.index.owner[pi[first]]
-                vec[qi[first]] = d[first] @ self.inverse
+                owner, vec = self._nearest_each(queries, np.tile(atoms, len(todo)))
                 owner, vec = owner.reshape(len(todo), n), vec.reshape(len(todo), n, 3)
                 unsettled = []
                 for row, c in enumerate(todo):
@@ -202,6 +214,11 @@ class Matcher:
                         unsettled.append(c)
                     perms[c] = new
                 todo = np.array(unsettled, dtype=np.int64)
+            if n < len(frac):  # the anchors alone must already fit within the radius
+                for c in np.flatnonzero(alive):
+                    perm = perms[c]
+                    if perm is None or not self._fits(frac[perm] - image0[atoms] - w[c]):
+                        alive[c] = False
         out: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
         for c in range(k):
             perm = perms[c]
@@ -210,13 +227,16 @@ class Matcher:
                 continue
             e = _wrap(frac[perm] - image0 - w[c])
             e -= e.mean(axis=0)
-            cart = e @ self.lattice
-            if np.sqrt(np.einsum("ij,ij->i", cart, cart).max()) > self.radius and \
-                    smallest_ball(cart)[1] > self.radius:
-                out.append(None)
-                continue
-            out.append((perm, w[c] - np.floor(w[c]), e))
+            out.append((perm, w[c] - np.floor(w[c]), e) if self._fits(e) else None)
         return out
+
+    def _fits(self, residuals: np.ndarray) -> bool:
+        """Whether one uniform translation brings every residual (fractional) within the radius."""
+        cart = _wrap(residuals) @ self.lattice
+        cart = cart - cart.mean(axis=0)
+        if np.sqrt(np.einsum("ij,ij->i", cart, cart).max()) <= self.radius:
+            return True
+        return smallest_ball(cart)[1] <= self.radius
 
 
 @dataclass(frozen=True, eq=False)
@@ -355,26 +375,33 @@ def translation_lattices(child: Structure, matcher: Matcher, rotations: np.ndarr
     orders = _divisors(den)
     refs = _reference_atoms(child.species)
     frac = matcher.frac
-    passed: dict[tuple[int, ...], np.ndarray] = {}  # numerators over den -> residuals e (fractional)
+    passed: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # numerators -> (permutation, residuals)
     for j in refs[1:]:
         for k in _rational_candidates(frac[j] - frac[refs[0]], child.lattice, orders, den, matcher.radius):
             key = tuple(int(x) for x in k)
             if key in passed:
                 continue
-            hit = matcher.nearest(frac + k / den)
-            if hit is not None and len(np.unique(hit[0])) == len(frac):
-                passed[key] = hit[1]
+            hit = matcher.nearest(frac + k / den, one_to_one=True)
+            if hit is not None:
+                passed[key] = hit
+    passed[(0, 0, 0)] = (np.arange(len(frac)), np.zeros_like(frac))
 
     def fits(members: list[tuple[int, ...]]) -> bool:
         if any(m not in passed for m in members[1:]):
             return False
-        shift = np.sum([passed[m] for m in members[1:]], axis=0) / len(members)
+        for a, b in itertools.product(members, repeat=2):  # one action: the permutations compose
+            ab = tuple(int(x) for x in (np.array(a) + np.array(b)) % den)
+            if not np.array_equal(passed[ab][0], passed[a][0][passed[b][0]]):
+                return False
+        shift = np.sum([passed[m][1] for m in members[1:]], axis=0) / len(members)
         cart = shift @ child.lattice
         return bool(np.sqrt(np.mean(np.einsum("ij,ij->i", cart, cart))) <= bound)
 
     rot = np.asarray(rotations, dtype=np.int64)
     groups: dict[frozenset[tuple[int, ...]], list[tuple[int, ...]]] = {}
     for key in passed:
+        if not any(key):
+            continue
         members = _integer_closure([(w @ np.array(key)) % den for w in rot], den, len(refs))
         if members is not None and fits(members):
             groups.setdefault(frozenset(members), members)
@@ -457,13 +484,15 @@ def rotation_group(child: Structure, matcher: Matcher, lattice: np.ndarray, chil
 
 def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
                     child_rotations: np.ndarray | None = None, child_translations: np.ndarray | None = None,
-                    symprec: float = 1e-3, rotations: np.ndarray | None = None) -> PseudoSymmetry:
+                    symprec: float = 1e-3, rotations: np.ndarray | None = None, lattice: np.ndarray | None = None
+                    ) -> PseudoSymmetry:
     """Every operation with one of ``rotations`` (child fractional coordinates, a group) that maps the
     (primitive) child onto itself within twice ``bound`` Å, atom for atom.
 
     ``child_rotations``/``child_translations``: the child's own space group (spglib's, in the child's
-    cell); found with ``symprec`` when not given. ``rotations``: by default those of the largest
-    translation lattice (:func:`translation_lattices`, :func:`rotation_group`).
+    cell); found with ``symprec`` when not given. ``lattice`` (columns, child fractional coordinates)
+    and ``rotations``: by default the largest translation lattice (:func:`translation_lattices`) and
+    its rotations (:func:`rotation_group`). Pure translations are the lattice's vectors, exactly.
     """
     if child_rotations is None or child_translations is None:
         from symcompile.structures.spacegroup import dataset
@@ -478,6 +507,7 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
         matcher = Matcher(child.lattice, child.frac_coords, labels, radius)
         lattice = translation_lattices(child, matcher, h_rot, bound)[0]
         rotations = rotation_group(child, matcher, lattice, h_rot, max_strain)
+    lattice = np.eye(3) if lattice is None else np.asarray(lattice, dtype=np.float64)
 
     # the working cell: the largest sublattice of the child's lattice that the rotations keep
     to_child = np.rint(invariant_sublattice(np.eye(3), rotations)).astype(np.int64)
@@ -494,7 +524,18 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
     ref = int(refs_s[0])
     rot_of, trans, perms, shifts = [], [], [], []
     anchor_atoms = np.tile(refs_s, len(refs_s))
+    pure = closure((np.linalg.inv(to_child.astype(np.float64)) @ lattice).T, lambda x: x - np.floor(x + 1e-9))
     for r, w in enumerate(rotations):
+        if np.array_equal(w, np.eye(3, dtype=np.int64)):  # the lattice's translations, exactly
+            for t in pure:
+                hit = work.nearest(frac_s + t, one_to_one=True)
+                if hit is None or np.linalg.norm(hit[1] @ cell.lattice, axis=1).max() > radius:
+                    continue
+                rot_of.append(r)
+                trans.append(t)
+                perms.append(hit[0])
+                shifts.append(hit[1])
+            continue
         image_ref = w @ frac_s[ref]
         inv_w = np.linalg.inv(w.astype(np.float64))
         starts = frac_s[refs_s] - image_ref  # send the reference atom onto each atom of its species
@@ -559,7 +600,7 @@ def searches(child: Structure, bound: float, max_strain: float, child_rotations:
         if any(keys <= done for done in covered):
             continue
         covered.append(keys)
-        out.append(pseudo_symmetry(child, bound, max_strain, h_rot, child_translations, symprec, rotations))
+        out.append(pseudo_symmetry(child, bound, max_strain, h_rot, child_translations, symprec, rotations, lattice))
     return out
 
 

@@ -9,14 +9,15 @@ double coset KgK, so one g per double coset is enough.
 
 >>> import numpy as np
 >>> z6 = np.add.outer(np.arange(6), np.arange(6)) % 6          # the cyclic group of order 6
->>> groups, truncated = intermediate_groups(z6, np.eye(6, dtype=bool)[0], identity=0)
->>> sorted(int(g.sum()) for g in groups), truncated               # {0}, Z2, Z3, Z6
+>>> found = intermediate_groups(z6, np.eye(6, dtype=bool)[0], identity=0)
+>>> sorted(int(g.sum()) for g in found.groups), found.truncated   # {0}, Z2, Z3, Z6
 ([1, 2, 3, 6], False)
 """
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 from collections.abc import Callable
 
 import numpy as np
@@ -61,18 +62,31 @@ def _double_coset(table: np.ndarray, members: np.ndarray, g: int) -> np.ndarray:
     return np.concatenate([both[both >= 0], [g]])
 
 
+@dataclass(frozen=True, eq=False)
+class GroupSearch:
+    """The groups found (boolean masks over the set, the start first), for each the index of the
+    group it was found from by adding one element (-1 for the start), and whether the search
+    stopped at its bound on work."""
+
+    groups: list[np.ndarray]
+    below: list[int]
+    truncated: bool
+
+
 def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
                         expand: Callable[[np.ndarray], bool] | None = None, max_groups: int = 2000,
-                        max_closures: int = 20000) -> tuple[list[np.ndarray], bool]:
+                        max_closures: int = 20000) -> GroupSearch:
     """Every group K with start <= K inside the set (masks, ``start`` first).
 
     ``expand(K)``: whether to look above K (a bound that only grows with K prunes the search).
     The whole set comes first when it is a group, then the largest group found so far is expanded
     first, so that the highest groups come early when the work is bounded: at most ``max_groups``
-    groups and ``max_closures`` closures (the second value says whether the search stopped there).
+    groups and ``max_closures`` closures (``truncated`` says whether the search stopped there).
     """
     start = np.asarray(start, dtype=bool)
     found = [start]
+    below = [-1]
+    position = {start.tobytes(): 0}
     gens_of = {start.tobytes(): generators_of(table, start, identity)}
     heap: list[tuple[int, int, bytes]] = [(-int(start.sum()), 0, start.tobytes())]
     masks = {start.tobytes(): start}
@@ -82,7 +96,9 @@ def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
         key = everything.tobytes()
         gens_of[key] = [*gens_of[start.tobytes()], *generators_of(table, everything, identity)]
         masks[key] = everything
+        position[key] = len(found)
         found.append(everything)
+        below.append(0)
         heapq.heappush(heap, (-int(everything.sum()), 1, key))
     while heap:
         _, _, key0 = heapq.heappop(heap)
@@ -98,7 +114,7 @@ def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
             tried[_double_coset(table, members, g)] = True
             closures += 1
             if closures > max_closures:
-                return found, True
+                return GroupSearch(found, below, True)
             bigger = closure(table, [*gens, g], identity)
             if bigger is None:
                 continue
@@ -106,9 +122,11 @@ def intermediate_groups(table: np.ndarray, start: np.ndarray, identity: int,
             if key in gens_of:
                 continue
             if len(found) >= max_groups:
-                return found, True
+                return GroupSearch(found, below, True)
             gens_of[key] = [*gens, g]
             masks[key] = bigger
+            position[key] = len(found)
             found.append(bigger)
+            below.append(position[key0])
             heapq.heappush(heap, (-int(bigger.sum()), len(found), key))
-    return found, False
+    return GroupSearch(found, below, False)

@@ -79,8 +79,10 @@ def test_every_subgroup_is_found(generators: list[tuple[int, ...]], count: int) 
     table, identity = permutation_table(generators)
     start = np.zeros(len(table), dtype=bool)
     start[identity] = True
-    groups, truncated = intermediate_groups(table, start, identity)
-    assert len(groups) == count and not truncated
+    found = intermediate_groups(table, start, identity)
+    groups = found.groups
+    assert len(groups) == count and not found.truncated
+    assert all(found.below[i] < i and np.all(groups[found.below[i]] <= g) for i, g in enumerate(groups) if i)
     assert len({g.tobytes() for g in groups}) == count
     # each is closed: products stay inside
     for g in groups:
@@ -91,12 +93,12 @@ def test_every_subgroup_is_found(generators: list[tuple[int, ...]], count: int) 
 def test_groups_above_a_subgroup_and_the_bound_on_work() -> None:
     table, identity = permutation_table([(1, 0, 2, 3), (1, 2, 3, 0)])  # S4
     transposition = closure(table, [1], identity)  # <(0 1)>
-    groups, _ = intermediate_groups(table, transposition, identity)
+    groups = intermediate_groups(table, transposition, identity).groups
     # subgroups of S4 containing a transposition: itself, <(01),(23)>, two S3, D4, S4 (counted by hand
     # from the subgroup lattice of S4)
     assert sorted(int(g.sum()) for g in groups) == [2, 4, 6, 6, 8, 24]
-    few, truncated = intermediate_groups(table, transposition, identity, max_groups=3)
-    assert truncated and len(few) == 3
+    few = intermediate_groups(table, transposition, identity, max_groups=3)
+    assert few.truncated and len(few.groups) == 3
 
 
 # --------------------------------------------------------------------------- smallest ball
