@@ -282,27 +282,9 @@ class PseudoSymmetry:
     table: np.ndarray
     identity: int
     radius: float
-    reference: int
-    index: np.ndarray  # index[r, j]: the operation with rotation r sending the reference atom to atom j, or -1
 
     def __len__(self) -> int:
         return len(self.rotation_of)
-
-    def find(self, rotations: np.ndarray, translations: np.ndarray, frac: np.ndarray) -> np.ndarray | None:
-        """Indices of the operations {W|w} (working-cell basis) of a structure with positions ``frac`` atom
-        for atom with the child's (the operation sending the reference atom where {W|w} sends it on
-        ``frac``); None if one is not among them."""
-        keys = {np.ascontiguousarray(w, dtype=np.int64).tobytes(): i for i, w in enumerate(self.rotations)}
-        r = [keys.get(np.ascontiguousarray(w, dtype=np.int64).tobytes(), -1) for w in rotations]
-        if min(r) < 0:
-            return None
-        image = np.einsum("gij,j->gi", np.asarray(rotations, dtype=np.float64), frac[self.reference]) + translations
-        same = np.flatnonzero(self.cell.labels == self.cell.labels[self.reference])
-        d = image[:, None, :] - frac[same][None, :, :]
-        d -= np.rint(d)
-        dist = np.linalg.norm(d @ self.cell.lattice, axis=2)
-        found = self.index[np.array(r), same[np.argmin(dist, axis=1)]]
-        return None if np.any(found < 0) else found
 
 
 # --------------------------------------------------------------------------- pseudo-translations
@@ -514,8 +496,6 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
     cell = working_cell(child, to_child)
     rotations = np.array([_integral(w) for w in _in_basis(rotations, to_child.astype(np.float64))])
     lookup_rot = _rotation_lookup(rotations)
-    n_rot = len(rotations)
-    products = np.array([[lookup_rot[np.ascontiguousarray(a @ b).tobytes()] for b in rotations] for a in rotations])
 
     # every operation on the working cell
     work = Matcher(cell.lattice, cell.frac, cell.labels, radius)
@@ -523,6 +503,7 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
     refs_s = _reference_atoms(cell.species)
     ref = int(refs_s[0])
     rot_of, trans, perms, shifts = [], [], [], []
+    seen: set[tuple[int, bytes]] = set()
     anchor_atoms = np.tile(refs_s, len(refs_s))
     pure = closure((np.linalg.inv(to_child.astype(np.float64)) @ lattice).T, lambda x: x - np.floor(x + 1e-9))
     for r, w in enumerate(rotations):
@@ -541,10 +522,14 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
         starts = frac_s[refs_s] - image_ref  # send the reference atom onto each atom of its species
         images = (frac_s[refs_s] @ w.T)[None, :, :] + starts[:, None, :]
         hits = work.wide.covered(images.reshape(-1, 3), anchor_atoms).reshape(len(refs_s), -1).all(axis=1)
-        for j, m in zip(refs_s[hits], work.match(w, starts[hits], refs_s)):
-            if m is None or m[0][ref] != j:
+        for m in work.match(w, starts[hits], refs_s):
+            if m is None:
                 continue
             perm, t, e = m
+            key = (r, perm.tobytes())
+            if key in seen:  # the same operation from another start
+                continue
+            seen.add(key)
             rot_of.append(r)
             trans.append(t)
             perms.append(perm)
@@ -554,33 +539,88 @@ def pseudo_symmetry(child: Structure, bound: float, max_strain: float,
                                  "cell: lower the displacement bound")
     rot_of_a = np.array(rot_of, dtype=np.int64)
     perms_a = np.array(perms, dtype=np.int64)
-    lookup = np.full((n_rot, cell.num_atoms), -1, dtype=np.int64)
-    lookup[rot_of_a, perms_a[:, ref]] = np.arange(len(rot_of_a))
-    table = np.empty((len(rot_of_a), len(rot_of_a)), dtype=np.int32)
-    images_of_ref = perms_a[:, ref]
-    for start in range(0, len(rot_of_a), 256):  # row blocks: no (n, n) int64 temporaries
-        rows = slice(start, start + 256)
-        table[rows] = lookup[products[rot_of_a[rows, None], rot_of_a[None, :]], perms_a[rows][:, images_of_ref]]
-    identity = int(lookup[lookup_rot[np.eye(3, dtype=np.int64).tobytes()], ref])
+    trans_a, shifts_a = np.array(trans), np.array(shifts)
 
-    # the child's own operations among them
-    child_mask = np.zeros(len(rot_of_a), dtype=bool)
+    # the child's own operations: exact, their permutations read at a tight tolerance
     to_s = np.linalg.inv(to_child.astype(np.float64))
-    copies = cell.copies
-    h_rot_s = _in_basis(h_rot, to_child.astype(np.float64))
+    h_rot_s = np.rint(_in_basis(h_rot, to_child.astype(np.float64))).astype(np.int64)
+    tight = Matcher(cell.lattice, cell.frac, cell.labels, max(4 * symprec, 1e-6))
+    own = []
     for w, t in zip(h_rot_s, h_trans @ to_s.T):
-        wi = lookup_rot[np.ascontiguousarray(np.rint(w).astype(np.int64)).tobytes()]
-        images = (w @ frac_s[ref] + t + copies)[:, None, :]
-        found = work.nearest(images.reshape(-1, 3), np.full(len(copies), ref))
-        if found is None:  # pragma: no cover - the child's own operations always pass
-            raise InputError("a symmetry operation of the child does not map it onto itself")
-        idx = lookup[wi, found[0]]
-        if np.any(idx < 0):  # pragma: no cover
-            raise InputError("a symmetry operation of the child was not found among its pseudo-symmetries")
-        child_mask[idx] = True
-    return PseudoSymmetry(cell=cell, rotations=rotations, rotation_of=rot_of_a, translations=np.array(trans),
-                          permutations=perms_a, shifts=np.array(shifts), child=child_mask, table=table,
-                          identity=identity, radius=radius, reference=ref, index=lookup)
+        for copy in cell.copies:
+            hit = tight.nearest(frac_s @ w.T + t + copy, one_to_one=True)
+            if hit is None:  # pragma: no cover - the child's own operations map it onto itself
+                raise InputError("a symmetry operation of the child does not map it onto itself")
+            own.append((lookup_rot[np.ascontiguousarray(w).tobytes()], hit[0], t + copy, hit[1]))
+    return operation_set(cell, rotations, rot_of_a, trans_a, perms_a, shifts_a, own, radius)
+
+
+def operation_set(cell: WorkingCell, rotations: np.ndarray, rotation_of: np.ndarray, translations: np.ndarray,
+                  permutations: np.ndarray, shifts: np.ndarray,
+                  own: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]], radius: float) -> PseudoSymmetry:
+    """Operations (rotation index into the group ``rotations``, permutation, translation, shifts) with
+    their product table: a∘b is the operation with rotation W_a W_b and permutation π_a[π_b], -1 when
+    that is not in the set, so that every group in the table is one exact action on the atoms.
+    ``own``: the child's operations (rotation index, permutation, translation, residuals), added when
+    missing."""
+    lookup_rot = _rotation_lookup(rotations)
+    products = np.array([[lookup_rot[np.ascontiguousarray(a @ b).tobytes()] for b in rotations] for a in rotations])
+    keys = _OperationKeys(len(cell.frac))
+    keys.build(rotation_of, permutations)
+    missing = [op for op in own if keys.find(np.array([op[0]]), op[1][None])[0] < 0]
+    if missing:
+        rotation_of = np.concatenate([rotation_of, [op[0] for op in missing]]).astype(np.int64)
+        permutations = np.vstack([permutations, [op[1] for op in missing]])
+        translations = np.vstack([translations, [op[2] - np.floor(op[2]) for op in missing]])
+        shifts = np.concatenate([shifts, [op[3] @ np.linalg.inv(rotations[op[0]].astype(np.float64)).T
+                                          for op in missing]])
+        keys.build(rotation_of, permutations)
+    child_mask = np.zeros(len(rotation_of), dtype=bool)
+    child_mask[keys.find(np.array([op[0] for op in own]), np.array([op[1] for op in own]))] = True
+    table = np.empty((len(rotation_of), len(rotation_of)), dtype=np.int32)
+    for a in range(len(rotation_of)):
+        table[a] = keys.find(products[rotation_of[a], rotation_of], permutations[a][permutations])
+    identity = int(keys.find(np.array([lookup_rot[np.eye(3, dtype=np.int64).tobytes()]]),
+                             np.arange(cell.num_atoms)[None])[0])
+    return PseudoSymmetry(cell=cell, rotations=rotations, rotation_of=rotation_of, translations=translations,
+                          permutations=permutations, shifts=shifts, child=child_mask, table=table,
+                          identity=identity, radius=radius)
+
+
+class _OperationKeys:
+    """Operations (rotation index, atom permutation) as 64-bit keys: two random linear hashes of the
+    permutation (collisions have probability ~N^2 / 2^64), so that products are looked up in one
+    vectorised search."""
+
+    def __init__(self, n_atoms: int) -> None:
+        rng = np.random.default_rng(20250101)
+        self.weights = rng.integers(1, 2 ** 62, size=(2, n_atoms), dtype=np.int64).astype(np.uint64)
+        self.sorted = np.zeros(0, dtype=np.uint64)
+        self.order = np.zeros(0, dtype=np.int64)
+        self.check = np.zeros(0, dtype=np.uint64)
+
+    def key(self, rotation: np.ndarray, perms: np.ndarray) -> np.ndarray:
+        h = (perms.astype(np.uint64) * self.weights[0]).sum(axis=-1, dtype=np.uint64)
+        return h ^ (np.asarray(rotation).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+    def second(self, perms: np.ndarray) -> np.ndarray:
+        return (perms.astype(np.uint64) * self.weights[1]).sum(axis=-1, dtype=np.uint64)
+
+    def build(self, rotation: np.ndarray, perms: np.ndarray) -> None:
+        keys = self.key(rotation, perms)
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted = keys[self.order]
+        self.check = self.second(perms)
+
+    def find(self, rotation: np.ndarray, perms: np.ndarray) -> np.ndarray:
+        """Index of each operation (rotation index, permutation) in the built set, -1 if absent."""
+        if not len(self.sorted):
+            return np.full(len(perms), -1, dtype=np.int64)
+        keys = self.key(rotation, perms)
+        pos = np.clip(np.searchsorted(self.sorted, keys), 0, len(self.sorted) - 1)
+        idx = self.order[pos]
+        ok = (self.sorted[pos] == keys) & (self.check[idx] == self.second(perms))
+        return np.where(ok, idx, -1)
 
 
 def searches(child: Structure, bound: float, max_strain: float, child_rotations: np.ndarray,

@@ -39,16 +39,16 @@ def _ball_of(points: np.ndarray, last: int) -> tuple[list[int], np.ndarray, floa
     """The smallest ball holding ``points`` (at most 5 in 3D) with point ``last`` on its boundary."""
     others = [i for i in range(len(points)) if i != last]
     best: tuple[list[int], np.ndarray, float] | None = None
-    for size in range(0, min(3, len(others)) + 1):
+    for size in range(min(3, len(others)) + 1):
         for subset in combinations(others, size):
             chosen = [last, *subset]
             found = _circumball(points[chosen])
             if found is None:
                 continue
             centre, radius = found
-            if np.all(np.linalg.norm(points - centre, axis=1) <= radius * (1 + 1e-10) + 1e-12):
-                if best is None or radius < best[2]:
-                    best = (chosen, centre, radius)
+            inside = np.all(np.linalg.norm(points - centre, axis=1) <= radius * (1 + 1e-10) + 1e-12)
+            if inside and (best is None or radius < best[2]):
+                best = (chosen, centre, radius)
     assert best is not None  # the two farthest points always give one
     return best
 

@@ -17,8 +17,8 @@ double coset KgK, so one g per double coset is enough.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 PUBLISHED = HERE / "published"
 STRUCTURES = HERE.parents[1] / "examples" / "structures"
 sys.path.insert(0, str(HERE.parent / "structures"))
-from structure_variants import (  # noqa: E402
+from structure_variants import (
     PRIMITIVE,
     maps_onto_itself,
     random_rotation,

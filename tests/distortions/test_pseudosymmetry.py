@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 import spglib
 
-from symcompile.distortions.holohedry import greedy_group, group_closure, near_isometries
+from symcompile.distortions.holohedry import (
+    greedy_group,
+    group_closure,
+    near_isometries,
+)
 from symcompile.distortions.pseudosymmetry import Matcher, pseudo_symmetry
 from symcompile.distortions.spread import smallest_ball
 from symcompile.distortions.subgroups import closure, intermediate_groups
