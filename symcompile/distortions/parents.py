@@ -2,14 +2,17 @@
 
 A parent is a space group G containing the child's group H, with a structure of symmetry G
 from which no atom of the child is more than ``max_displacement`` Å away (the uniform
-translation removed). The operations of every such G pass the pseudo-symmetry test
-(:mod:`~symcompile.distortions.pseudosymmetry`: each maps every atom to within twice the
-bound of an atom of its species); the groups between H and those operations are
-enumerated (:mod:`~symcompile.distortions.subgroups`), the child is averaged over each
-(the ideal parent: the child's positions averaged over the group with its atom permutation,
-the lattice metric averaged over its point group) and the group is kept when every atom
-moved by at most the bound and spglib finds exactly that group in the ideal parent. As in
-Bilbao's PSEUDO (Capillas et al., J. Appl. Cryst. 44, 1017 (2011)), but all at once.
+translation chosen to make that smallest). As in Bilbao's PSEUDO (Capillas et al., J. Appl.
+Cryst. 44, 1017 (2011)), but all groups at once: every operation of such a G maps each atom
+to within twice the bound of an atom of its species (:mod:`~symcompile.distortions.pseudosymmetry`
+finds them all, as exact actions on the atoms); the groups between H and those operations
+are enumerated (:mod:`~symcompile.distortions.subgroups`); the child is averaged over each
+(positions with the atom permutation, the lattice metric over its point group: the ideal
+parent) and the group is kept when spglib finds exactly that group in the ideal parent and
+every atom moved by at most the bound. When spglib finds more (the average is more
+symmetric), the child is averaged again over all of it; and the groups below each highest
+parent are searched again with its exact operations, read on its ideal parent (PSEUDO's
+iteration: on a strongly distorted child the partners of some operations are ambiguous).
 
 >>> import numpy as np
 >>> from symcompile.structures.structure import Structure
