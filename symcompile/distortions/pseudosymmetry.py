@@ -1,20 +1,23 @@
 """Pseudo-symmetry: the isometries that map a crystal onto itself within a distance (PSEUDO).
 
 If a parent P has an operation g and every atom of the child C is within b of its parent
-atom, then g maps every atom of C to within 2b of an atom of the same species. So the
-operations of every parent within b are among those that pass this test (Capillas et al.,
-J. Appl. Cryst. 44, 1017 (2011)). Candidates: pure translations from the differences of
-positions of the rarest species (the parent may have a smaller cell), then the rotations of
-the lattice they span (within a strain tolerance), each with the translations that send one
-atom of the rarest species onto another.
+atom (for the best uniform translation), then g, with the best translation, maps every atom
+of C to within 2b of an atom of the same species. So the operations of every parent within b
+are among those that pass this test (Capillas et al., J. Appl. Cryst. 44, 1017 (2011)).
+Candidates: pure translations (the parent may have a smaller cell), rational with the index
+of the child's lattice in the parent's as denominator and tested exactly, kept in groups
+whose permutations compose; then the rotations of the lattice they span (within a strain
+tolerance), each with the translations that send one atom of the rarest species onto another.
 
 The parent's rotations need not map the child's lattice onto itself (a cubic 3-fold axis
 does not map the √2 x √2 x 2 cell of a Pnma perovskite onto itself), so everything is done on
 a working cell: the largest sublattice of the child's lattice that every rotation keeps. An
-operation is then its integer rotation W in that cell and the permutation π of its atoms,
-and its translation is the least-squares one, w = mean_i (x_π(i) - W x_i): for an operation
-of a parent with the child's centroid it is exact whatever the displacements, so the
-accepted operations of one parent compose exactly, with integer permutations.
+operation is its integer rotation W in that cell with the permutation π of the atoms; its
+translation is the least-squares one, w = mean_i (x_π(i) - W x_i), exact for an operation of
+a parent with the child's centroid whatever the displacements. Partners are sought within
+twice the test's radius (a start aligned on one atom may be that far off) and the test is on
+the smallest ball holding the residuals (the best translation). Operations are keyed by
+rotation and whole permutation, so every group of the product table is one exact action.
 
 >>> import numpy as np
 >>> from symcompile.structures.structure import Structure
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symcompile.distortions.holohedry import deviation, greedy_group, near_isometries
+from symcompile.distortions.holohedry import greedy_group, near_isometries
 from symcompile.distortions.lattice import closure, integer_basis, invariant_sublattice
 from symcompile.distortions.spread import smallest_ball
 from symcompile.errors import InputError
@@ -269,7 +272,8 @@ class PseudoSymmetry:
     ``translations[a]``, atom permutation ``permutations[a]`` (x_π(i) ≈ W x_i + w) and
     ``shifts[a, i] = W^-1 e_i``: averaging the shifts over a group gives the symmetrised positions
     (x_i + mean_g shifts[g, i]). ``child`` marks the child's own operations; ``table[a, b]`` the index of
-    the product a∘b (-1 when the product did not pass the test). ``identity`` is the index of the identity.
+    the product a∘b (rotation W_a W_b, permutation π_a[π_b]; -1 when that is not among them).
+    ``identity`` is the index of the identity.
     """
 
     cell: WorkingCell
@@ -642,8 +646,3 @@ def searches(child: Structure, bound: float, max_strain: float, child_rotations:
         covered.append(keys)
         out.append(pseudo_symmetry(child, bound, max_strain, h_rot, child_translations, symprec, rotations, lattice))
     return out
-
-
-def lattice_deviation(cell: WorkingCell, rotations: np.ndarray) -> float:
-    """Largest deviation from a rotation of the given integer rotations on the working cell's lattice."""
-    return float(deviation(cell.lattice.T, rotations).max()) if len(rotations) else 0.0

@@ -107,6 +107,11 @@ def test_published_parents(name: str) -> None:
     assert found.child_group["number"] == number
     assert (found[0].number, found[0].parent_cells) == (top, cells)
     assert intermediate <= {c.number for c in found}
+    # the highest parent is what decompose takes, within the same bound; its operations are spglib's
+    top_parent = found[0]
+    decompose(child(name), ideal_parent=top_parent.ideal_parent, max_displacement=top_parent.max_displacement + 1e-9)
+    own = spglib.get_symmetry_dataset(top_parent.ideal_parent.spglib_cell(), symprec=1e-3)
+    assert len(top_parent.operations) == len(own.rotations)
     orders = [c.order for c in found]
     assert orders == sorted(orders, reverse=True)  # highest symmetry first
     for i, cand in enumerate(found):
@@ -159,6 +164,12 @@ def test_beta_quartz_is_the_symmetrised_alpha_quartz() -> None:
     data = spglib.get_symmetry_dataset(ideal.spglib_cell(), symprec=1e-3)
     oxygen = [p for p, w in zip(data.std_positions, data.wyckoffs) if w == "j"]
     assert min(abs(p[0] - 0.4152) for p in oxygen) < 0.005
+    # the transition is one one-dimensional Γ mode of P6_222 whose isotropy subgroup is alpha's P3_221,
+    # against the ideal parent and against Kihara's (whose O x differs a little: a GM1 remainder)
+    alpha = child("SiO2_P3221_alphaQuartz_Levien1980.cif")
+    for parent in ({"ideal_parent": ideal}, {"parent": beta}):
+        (primary,) = decompose(alpha, **parent).primary  # type: ignore[arg-type]
+        assert primary.k_label == "GM" and primary.direction == "(a)" and primary.isotropy_subgroup["number"] == 154
 
 
 def test_cristobalite_parent_is_the_ideal_beta_structure() -> None:
