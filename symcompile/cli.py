@@ -15,7 +15,7 @@ import functools
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,17 @@ from symcompile._version import __version__
 from symcompile.errors import InputError
 
 DEFAULT_SYMPREC = 1e-3
-#: Tolerances beyond these are absurd for atomic structures (Å, degrees).
+#: Tolerances beyond these are absurd for atomic structures (Å, degrees); below MIN_SYMPREC round-off decides.
+MIN_SYMPREC = 1e-8
 MAX_SYMPREC = 1.0
 MAX_ANGLE_TOL = 45.0
+#: Seeds are unsigned 64-bit integers (what torch and numpy take).
+MAX_SEED = 2 ** 64 - 1
+#: --max-displacement of order-params: beyond 1 Å a "parent" is another structure (and the parent search's
+#: tolerance scan, 2.5 times this, merges bonded atoms).
+MAX_DISPLACEMENT = 1.0
+#: --timeout: seconds per input, at most a week.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Options:
     jobs: int = 1
     glob: str | None = None
     scheduler: str | None = None
+    timeout: float | None = None
 
     @property
     def tolerances(self) -> dict[str, float | None]:
@@ -54,18 +63,17 @@ class Options:
         return progress_enabled(self.quiet)
 
 
-def _check_symprec(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if value is None:
+def _bounded(low: float, high: float, unit: str, low_open: bool = True) -> Callable[..., Any]:
+    """A click callback accepting a finite float in (low, high] (or [low, high]); NaN and inf are refused."""
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return value
+        inside = (low < value if low_open else low <= value) and value <= high  # False for NaN
+        if not inside:
+            raise click.BadParameter(f"must be in {'(' if low_open else '['}{low:g}, {high:g}] {unit}, got {value}")
         return value
-    if not (0.0 < value <= MAX_SYMPREC):
-        raise click.BadParameter(f"must be in (0, {MAX_SYMPREC}] Å, got {value}")
-    return value
 
-
-def _check_angle_tol(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not (0.0 < value <= MAX_ANGLE_TOL):
-        raise click.BadParameter(f"must be in (0, {MAX_ANGLE_TOL}] degrees, got {value}")
-    return value
+    return check
 
 
 def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -77,30 +85,75 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A file name option given as '' (an unset shell variable) is an error, never the working directory."""
+    if value is not None and not value:
+        from symcompile.structures.files import EMPTY_PATH
+
+        raise click.BadParameter(EMPTY_PATH)
+    return value
+
+
+def _not_empty_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--scheduler '' (an unset shell variable) is an error, not a silent local run."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("empty scheduler address (an unset shell variable?)")
+    return value
+
+
+def seed_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed for every command that trains: an unsigned 64-bit integer."""
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+                        help="Seed of the network and of training (0 to 2^64 - 1).")(func)
+
+
+def _plot_path_for(template: str, source: str, many: bool = False) -> str:
+    """The --plot path of one input ({name} replaced by its name), checked before any work."""
+    from symcompile.report.plotting import check_plot_path, path_for_input
+
+    path = path_for_input(template, source, many)
+    check_plot_path(path)
+    return path
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--json --quiet --debug --symprec --angle-tol, collected into ``opts: Options``."""
 
     @click.option("--json", "json_output", is_flag=True, help="JSON Lines on stdout: one compact object per input.")
     @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries on stderr.")
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True, callback=_check_symprec,
+    @click.option("--symprec", type=float, default=DEFAULT_SYMPREC, show_default=True,
+                  callback=_bounded(MIN_SYMPREC, MAX_SYMPREC, "Å", low_open=False),
                   help="Distance tolerance of symmetry finding, in Å.")
-    @click.option("--angle-tol", type=float, default=None, callback=_check_angle_tol,
+    @click.option("--angle-tol", type=float, default=None, callback=_bounded(0, MAX_ANGLE_TOL, "degrees"),
                   help="Angle tolerance of symmetry finding, in degrees (default: spglib's automatic choice).")
     @functools.wraps(func)
     def wrapper(*args: Any, json_output: bool, quiet: bool, debug: bool, symprec: float,
                 angle_tol: float | None, jobs: int = 1, glob: str | None = None,
-                scheduler: str | None = None, **kwargs: Any) -> Any:
+                scheduler: str | None = None, timeout: float | None = None, **kwargs: Any) -> Any:
         opts = Options(json=json_output, quiet=quiet, debug=debug, symprec=symprec, angle_tol=angle_tol,
-                       jobs=jobs, glob=glob, scheduler=scheduler)
+                       jobs=jobs, glob=glob, scheduler=scheduler, timeout=timeout)
         return func(*args, opts=opts, **kwargs)
 
     return wrapper
 
 
+def magnetic_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-magnetic --mag-symprec for commands that read structures with magnetic moments."""
+    func = click.option("--mag-symprec", "mag_symprec", type=float, default=None, callback=_bounded(0, 10.0, "μB"),
+                        help="Tolerance on magnetic moments, in μB (default: the value of --symprec, as spglib).")(func)
+    func = click.option("--no-magnetic", "no_magnetic", is_flag=True,
+                        help="Ignore magnetic moments: the groups of the atoms alone.")(func)
+    return func
+
+
 def batch_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--jobs --glob --scheduler for commands over many structure files."""
-    func = click.option("--scheduler", default=None, metavar="ADDRESS",
+    """--jobs --glob --scheduler --timeout for commands over many structure files."""
+    func = click.option("--timeout", type=float, default=None, callback=_bounded(0, MAX_TIMEOUT, "s"),
+                        metavar="SECONDS",
+                        help="Give up on an input after this many seconds (status error, 'timed out'); the others "
+                             "go on. Each input then runs in a worker process that can be stopped.")(func)
+    func = click.option("--scheduler", default=None, metavar="ADDRESS", callback=_not_empty_address,
                         help="Send the work to a Dask distributed scheduler (needs the dask extra).")(func)
     func = click.option("--glob", default=None, metavar="PATTERN",
                         help="File pattern inside directories (default: common structure files).")(func)
@@ -153,16 +206,18 @@ def emit(records: Iterable[dict[str, Any]], opts: Options, total: int, command: 
 
 
 def run_files(task: Callable[[str], dict[str, Any]], items: tuple[str, ...], opts: Options, command: str,
-              description: str = "analysing") -> int:
-    """Run a per-file task over every input (files, directories, globs, '-')."""
+              description: str = "analysing",
+              tap: Callable[[Iterable[dict[str, Any]]], Iterable[dict[str, Any]]] | None = None) -> int:
+    """Run a per-file task over every input (files, directories, globs, '-'); ``tap`` sees the records on
+    their way to the output (to collect them for a summary figure)."""
     from symcompile.batch import run_tasks
     from symcompile.inputs import expand_inputs
 
     paths = expand_inputs(items, opts.glob)
     if not paths:
         raise InputError("no input files given")
-    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler)
-    return emit(records, opts, len(paths), command, description)
+    records = run_tasks(task, paths, jobs=opts.jobs, scheduler=opts.scheduler, timeout=opts.timeout)
+    return emit(records if tap is None else tap(records), opts, len(paths), command, description)
 
 
 def run_one(func: Callable[[], dict[str, Any]], opts: Options, command: str) -> int:
@@ -192,30 +247,62 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--check-declared", is_flag=True,
-              help="Compare with the space group the CIF declares; exit 1 on any mismatch.")
+              help="Compare with the space group (and the BNS number of a magnetic CIF) the file declares; exit 1 "
+                   "on any mismatch.")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw one summary figure of all inputs (space groups, crystal systems, molecule point groups; "
+                   "with --check-declared the mismatches) to FILE (.png, .svg or .pdf).")
+@magnetic_options
 @batch_options
 @common_options
-def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int:
+def symmetry(files: tuple[str, ...], check_declared: bool, plot: str | None, no_magnetic: bool,
+             mag_symprec: float | None, opts: Options) -> int:
     """Space group / point group report of crystals and molecules.
 
     FILES are structure files (CIF, POSCAR, pymatgen JSON, xyz, ...), directories, globs,
-    or '-' to read a list of paths from stdin.
+    or '-' to read a list of paths from stdin. Crystals with magnetic moments (magnetic CIF,
+    pymatgen JSON, extended XYZ) also get their magnetic space group (BNS and OG) and
+    magnetic point group.
     """
     from symcompile.report.symmetry import SymmetryTask
 
-    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared)
-    return run_files(task, files, opts, "symmetry", description="symmetry")
+    if plot and "{name}" in plot:
+        raise click.BadParameter("symmetry draws one summary figure of all inputs: {name} has no meaning here",
+                                 param_hint="--plot")
+    task = SymmetryTask(symprec=opts.symprec, angle_tol=opts.angle_tol, check_declared=check_declared,
+                        magnetic=not no_magnetic, mag_symprec=mag_symprec)
+    drawn: list[dict[str, Any]] = []
+    code = run_files(task, files, opts, "symmetry", description="symmetry",
+                     tap=functools.partial(_naming_plot, plot, drawn) if plot else None)
+    if plot:
+        from symcompile.report.symmetry_plot import plot_symmetry
+
+        plot_symmetry(drawn, plot, check_declared=check_declared)
+        if not opts.quiet:
+            click.echo(f"wrote {plot}", err=True)
+    return code
+
+
+def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[str, Any]]
+                 ) -> Iterator[dict[str, Any]]:
+    """Records as they come, each analysed one naming the summary figure it is drawn in (``plot``)."""
+    for record in records:
+        if record.get("status") != "error":
+            record["plot"] = plot
+        drawn.append(record)
+        yield record
 
 
 @cli.command("order-params")
 @click.argument("children", nargs=-1, required=True, metavar="CHILD...")
-@click.option("--parent", "parent", metavar="FILE", default=None,
+@click.option("--parent", "parent", metavar="FILE", default=None, callback=_not_empty,
               help="The parent structure (default: the highest-symmetry structure within --max-displacement).")
-@click.option("--max-displacement", type=float, default=0.8, show_default=True,
-              help="Largest atomic displacement between parent and child, in Å.")
+@click.option("--max-displacement", type=float, default=0.8, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
+              show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
+                                      f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,
               help="Learnable features: every irrep up to this L, both parities (0e 0o 1o 1e 2e 2o for 2).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of training.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of training steps per run (training stops once the fit is good and the "
                    "group holds).")
@@ -224,7 +311,7 @@ def symmetry(files: tuple[str, ...], check_declared: bool, opts: Options) -> int
 @click.option("--no-train", is_flag=True,
               help="Group theory only: the parent and the carriers allowed by symmetry (no network, torch not "
                    "imported, nothing verified by training).")
-@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None,
+@click.option("--write-mcif", "write_mcif", metavar="PATH", default=None, callback=_not_empty,
               help="Write the decorated parent as a magnetic CIF (l = 1 features as moments; with several "
                    "children the child's name is appended, or replaces {name}).")
 @batch_options
@@ -241,8 +328,6 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
     """
     from symcompile.report.order_params import OrderParamsTask
 
-    if not max_displacement > 0:
-        raise click.BadParameter("must be positive", param_hint="--max-displacement")
     from pathlib import Path
 
     single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
@@ -258,21 +343,28 @@ def order_params(children: tuple[str, ...], parent: str | None, max_displacement
 @click.argument("output_file", metavar="[OUT]", required=False)
 @click.option("--property", "prop", metavar="NAME_OR_FORMULA",
               help="Instead of OUT: can IN carry this property? A name (dipole, polarizability, "
-                   "polarizability_anisotropy, piezoelectric, elastic, ...), a formula (ijk=ikj) or irreps (2e).")
+                   "polarizability_anisotropy, piezoelectric, elastic, magnetization, anomalous_hall, ...), a "
+                   "formula (ijk=ikj) or irreps (2e, or 1e' for a time-odd one).")
 @click.option("--no-train", is_flag=True, help="Group theory only (fast; no network, torch not imported).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the network and of random targets.")
+@seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Largest number of L-BFGS iterations per training run.")
 @click.option("--lmax", type=click.IntRange(1, 8), default=None,
               help="Degree of the network's spherical harmonics (default 2, or the property's largest l).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw IN, OUT and the symmetry-averaged prediction (or IN with the property's verdict) to FILE "
+                   "(.png, .svg or .pdf; {name} becomes IN's name).")
+@magnetic_options
 @common_options
 def curie(input_file: str, output_file: str | None, prop: str | None, no_train: bool, seed: int, steps: int,
-          lmax: int | None, opts: Options) -> int:
+          lmax: int | None, plot: str | None, no_magnetic: bool, mag_symprec: float | None, opts: Options) -> int:
     """Curie's principle: can an equivariant map turn IN into OUT? Can IN carry a property?
 
     IN and OUT are geometries (xyz, CIF, POSCAR, ...) in one Cartesian frame, point k of IN
     mapping to point k of OUT. The verdict comes from group theory (every symmetry of IN must
-    be kept) and, unless --no-train, from an equivariant network trained on the pair. Exit 0
+    be kept) and, unless --no-train, from an equivariant network trained on the pair. A crystal
+    with magnetic moments carries --property P under its magnetic space group (time-odd
+    properties: magnetization, anomalous_hall, magnetoelectric, irreps like 1e'). Exit 0
     feasible, 1 infeasible.
     """
     if (output_file is None) == (prop is None):
@@ -285,9 +377,18 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 
         with progress_bar("training", enabled=opts.show_progress and not no_train) as progress:
             options = CurieOptions(symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train, seed=seed,
-                                   steps=steps, lmax=lmax, progress=progress)
-            return curie_record(input_file, output_file, prop, options)
+                                   steps=steps, lmax=lmax, progress=progress, magnetic=not no_magnetic,
+                                   mag_symprec=mag_symprec)
+            record = curie_record(input_file, output_file, prop, options)
+        if plot:
+            from symcompile.report.curie_plot import plot_curie
 
+            record["plot"] = plot_curie(record, plot_path)
+            if not opts.quiet:
+                click.echo(f"wrote {record['plot']}", err=True)
+        return record
+
+    plot_path = _plot_path_for(plot, input_file) if plot else None
     return run_one(run, opts, "curie")
 
 
@@ -320,10 +421,12 @@ def curie(input_file: str, output_file: str | None, prop: str | None, no_train: 
 @click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
               help="Draw the allowed form as a Nye diagram with its directional surface (or the irreps chart "
                    "without a group) to FILE (.png, .svg or .pdf).")
+@magnetic_options
 @common_options
 def tensor(formula: str, point_group: str | None, space_group: int | None, structure: str | None,
            index_types: tuple[str, ...], axial: bool | None, time_odd: bool | None, all_groups: bool, magnetic: bool,
-           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, opts: Options) -> int:
+           symbol: str | None, symbolic: bool, save_basis: str | None, plot: str | None, no_magnetic: bool,
+           mag_symprec: float | None, opts: Options) -> int:
     """Cartesian tensor -> O(3) irreps, exact degrees of freedom, and the form a symmetry allows.
 
     FORMULA is an index-symmetry formula in e3nn syntax (ij=ji, ijk=-jik=-ikj, ijkl=jikl=klij;
@@ -334,8 +437,9 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
     close to a name (elastc) is an error, not a formula.
     With a point group (magnetic ones included), space group or structure: the number of
     independent components (Neumann's principle, exact by characters) and the allowed form
-    (Voigt matrix as in Nye's tables for rank <= 4). With --all-groups [--magnetic]: that
-    number under every point group.
+    (Voigt matrix as in Nye's tables for rank <= 4); a structure with magnetic moments gives its
+    magnetic point group (--no-magnetic: the atoms' group). With --all-groups [--magnetic]:
+    that number under every point group.
     """
     if magnetic and not all_groups:
         raise click.UsageError("--magnetic goes with --all-groups")
@@ -359,14 +463,15 @@ def tensor(formula: str, point_group: str | None, space_group: int | None, struc
         start = time.perf_counter()
         raw = tensor_report(formula, point_group=point_group, space_group=space_group, structure=structure,
                             index_types=types, axial=axial, time_odd=time_odd, symbolic=symbolic,
-                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms)
+                            symbol=symbol, symprec=opts.symprec, angle_tol=opts.angle_tol, forms=forms,
+                            magnetic=not no_magnetic, mag_symprec=mag_symprec)
         if plot:
             from symcompile.report.tensor_plot import plot_tensor
 
             raw["plot"] = plot_tensor(raw, plot, forms.get("standard") or forms.get("structure"))
             if not opts.quiet:
                 click.echo(f"wrote {raw['plot']}", err=True)
-        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start)
+        record = tensor_record(raw, opts.symprec, opts.angle_tol, time.perf_counter() - start, mag_symprec)
         if save_basis is not None:
             from symcompile.tensors.basis_file import write_npy
 
@@ -414,7 +519,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc.format_message().splitlines()[0]}{hint}", err=True)
         code = 2
     except InputError as exc:
-        click.echo(f"error: {str(exc).splitlines()[0] if str(exc) else 'bad input'}", err=True)
+        click.echo(f"error: {exc.located()}", err=True)
         code = 2
     except (BrokenPipeError, KeyboardInterrupt):
         code = 130

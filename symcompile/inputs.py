@@ -30,8 +30,12 @@ def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO |
     A name that matches nothing is kept as it is: reading it reports the error for that
     input alone, so one bad name does not stop the others.
     """
+    from symcompile.structures.files import EMPTY_PATH
+
     out: list[str] = []
     for item in items:
+        if not item:
+            raise InputError(EMPTY_PATH)
         if item == "-":
             stream = stdin if stdin is not None else sys.stdin
             lines = [line.strip() for line in stream.read().splitlines()]
@@ -41,7 +45,12 @@ def expand_inputs(items: Iterable[str], glob: str | None = None, stdin: TextIO |
         if path.is_dir():
             files = _directory_files(path, glob)
             if not files:
-                raise InputError(f"no structure files found in directory {item}")
+                skipped = sum(1 for p in path.rglob("*") if p.is_file())
+                hint = (f" ({skipped} file{'s' if skipped != 1 else ''} skipped: "
+                        + (f"none matches --glob {glob!r})" if glob else
+                           "their names announce no structure format; --glob PATTERN picks files by name)")
+                        if skipped else "")
+                raise InputError(f"no structure files found in directory {item}{hint}")
             out.extend(str(f) for f in files)
         elif not path.exists() and any(ch in item for ch in "*?["):
             matches = sorted(globlib.glob(item, recursive=True))

@@ -119,7 +119,8 @@ def test_tensor_command_does_not_import_torch(args: list[str], expect: int) -> N
     code = ("import sys\nfrom symcompile.cli import main\n"
             f"try:\n    main(['tensor', *{args!r}])\nexcept SystemExit as e:\n"
             "    assert e.code == 0, e.code\n"
-            "assert 'torch' not in sys.modules, 'torch imported by tensor'\n")
+            "assert 'torch' not in sys.modules, 'torch imported by tensor'\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported by tensor without --plot'\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()

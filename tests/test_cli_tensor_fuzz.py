@@ -108,7 +108,7 @@ def test_tensor_cli_never_crashes(args: list[str]) -> None:
         assert (workdir / "exists.txt").read_text() == "keep me"
         if code == 0 and "--save-basis" in args:
             path = args[args.index("--save-basis") + 1]
-            assert path.endswith(".npy") and Path(path).is_file()
+            assert path.lower().endswith(".npy") and Path(path).is_file()
         assert not [p for p in workdir.iterdir() if p.name.endswith(".tmp")]  # no temporary file left behind
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -4,6 +4,11 @@ Group theory decides (exact, numpy only); the network, when trained, is an indep
 opinion: it can only reach the group average of the target, so it fits feasible targets and stays
 on the symmetry floor of infeasible ones. Infeasible maps also get their unblocking irreps,
 confirmed by retraining with a learnable input of those irreps.
+
+A crystal with magnetic moments carries a property under its magnetic space group: operations
+followed by time reversal flip time-odd properties (magnetisation, anomalous Hall), and the
+network gets the moments as time-odd per-atom inputs (``1e'``), so it can reach a time-odd
+output only through them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from symcompile.o3 import Irreps
 from symcompile.structures.naming import point_group_entry, rotation_axis, schoenflies_symbol
 from symcompile.structures.operations import Operations, symmetry_operations, unique_rotations
 from symcompile.structures.reading import read_structure
+from symcompile.structures.spacegroup import primitive_cell
 from symcompile.structures.structure import Structure
 
 __all__ = ["CurieOptions", "curie_check", "property_check", "map_record", "property_record"]
@@ -43,6 +49,8 @@ class CurieOptions:
     unblock_lmax: int = 4
     confirm_unblocking: bool = True  # retrain with the unblocking irreps as a learnable input
     progress: Any = None  # callable(done, total) or None
+    magnetic: bool = True  # use magnetic moments (magnetic space group) when the input has them
+    mag_symprec: float | None = None  # tolerance on moments (μB); None: symprec
 
 
 def _subgroup(ops: Operations, mask: np.ndarray) -> dict[str, Any] | None:
@@ -50,6 +58,11 @@ def _subgroup(ops: Operations, mask: np.ndarray) -> dict[str, Any] | None:
     for a space group, the point group of the subgroup); None if a continuous group loses some."""
     if not ops.finite:
         return point_group_entry(ops.name, None) if mask.all() else None
+    if ops.time_reversal is not None:
+        from symcompile.o3.magnetic_point_groups import magnetic_point_group_from_operations
+
+        g = magnetic_point_group_from_operations(ops.rotations[mask], ops.time_reversal[mask])
+        return {"hm": g.name, "schoenflies": g.schoenflies, "order": g.order}
     rots = unique_rotations(ops.rotations[mask])
     name = schoenflies_symbol(rots)
     n = ops.approximates
@@ -259,7 +272,7 @@ def _train_map(ops: Operations, inp: Structure, target: MapTarget, average: MapT
 def _describe_learned_input(net: dict[str, Any], ops: Operations, kept: np.ndarray, irreps: Irreps,
                             others: list[np.ndarray] | None = None) -> None:
     """The subgroup of IN's group that keeps the learned input(s) (of every network trained)."""
-    D = irreps.D_from_matrix(ops.rotations)
+    D = irreps.D_from_matrix(ops.rotations, ops.time_reversal)
     stab = np.ones(len(ops), dtype=bool)
     for v in [net["learned_input"], *(others or [])]:
         if np.abs(v).max() > 0:
@@ -278,12 +291,13 @@ def _unblocking_summary(u: Unblocking) -> dict[str, Any]:
 
 
 def _confirm_property_unblocking(ops: Operations, kept: np.ndarray, u: Unblocking, inp: Structure, t: np.ndarray,
-                                 irreps_out: Irreps, lmax: int, opts: CurieOptions) -> dict[str, Any]:
+                                 irreps_out: Irreps, lmax: int, opts: CurieOptions,
+                                 node_features: tuple[np.ndarray, Irreps] | None = None) -> dict[str, Any]:
     """Retrain the pooled property network with a learnable global input of the unblocking irreps."""
     irreps = Irreps(u.irreps)
     net = _trainer().train_pair(ops.symmetrized, inp.species, t, irreps_out, lattice=inp.lattice, pooled=True,
                                 learnable_input=irreps, config=_train_config(opts, max(lmax, irreps.lmax)),
-                                progress=opts.progress)
+                                progress=opts.progress, node_features=node_features)
     pred = net.pop("prediction").reshape(-1)
     net["prediction"] = pred
     net["max_error"] = float(np.abs(pred - t).max())
@@ -298,32 +312,72 @@ def curie_check(input_path: str, output_path: str, options: CurieOptions | None 
     inp = read_structure(input_path)
     out = read_structure(output_path)
     record = map_record(inp, out, opts)
-    return {"file": input_path, "output": output_path, **record, "notes": _notes(inp, out)}
+    notes = _notes(inp, out)
+    if inp.magmoms is not None:
+        notes.append("IN's magnetic moments are not used in map mode (the map moves atoms; use --property for "
+                     "magnetic properties)")
+    return {"file": input_path, "output": output_path, **record, "notes": notes}
 
 
 # --------------------------------------------------------------------------- IN --property
+#: The per-atom input a magnetic crystal gives the network: its moments, axial and odd under time reversal.
+MOMENTS = Irreps("1x1e'")
+
+
+def _property_groups(inp: Structure, spec: Any, opts: CurieOptions
+                     ) -> tuple[Any, Operations, Irreps, Any, list[str], Structure]:
+    """(magnetic symmetry or None, the operations, the property's irreps, the moments input, notes,
+    the structure the operations act on).
+
+    With moments (and ``opts.magnetic``): the magnetic space group on the primitive magnetic cell,
+    time-odd irreps as they are, the moments as the network's per-atom input. Without: the
+    ordinary group, which has no time reversal, so the time parity plays no part (a note says so),
+    on a primitive cell: a property belongs to the infinite crystal, and a supercell can hide
+    operations (rutile's 4-fold axis does not map a 2a x a x c cell onto itself).
+    """
+    from symcompile.structures.analysis import magnetic_analysis
+
+    found, notes = magnetic_analysis(inp, opts.symprec, opts.angle_tol, opts.mag_symprec, opts.magnetic)
+    if found is not None:
+        from symcompile.structures.magnetic import symmetrized_moments
+
+        moments = symmetrized_moments(found.operations, found.moments)
+        largest = float(np.linalg.norm(moments, axis=1).max(initial=0.0))
+        if largest > 0:  # the network sees the moments' pattern (largest = 1): symmetry ignores their size
+            moments = moments / largest
+        return found, found.operations, spec.irreps, (moments, MOMENTS), notes, found.structure
+    if inp.lattice is not None:  # a property of the infinite crystal: a supercell can hide operations
+        inp = primitive_cell(inp, opts.symprec, opts.angle_tol)
+    ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
+    if spec.time_odd:
+        notes.append("the input carries no magnetic moments: time reversal is not considered (with time reversal as "
+                     "a symmetry, as in a non-magnetic crystal, every time-odd property vanishes)")
+    return None, ops, spec.time_even_irreps, None, notes, inp
+
+
 def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, Any]:
     """Can IN carry the property? Independent components, network on a random target, unblocking."""
     t0 = time.perf_counter()
     spec = resolve_property(prop)
-    ops = symmetry_operations(inp, opts.symprec, opts.angle_tol)
-    counts = invariant_counts(ops, spec.irreps)
+    magnetic, ops, irreps, moments, notes, cell = _property_groups(inp, spec, opts)
+    nuclear = ops if magnetic is None else symmetry_operations(inp, opts.symprec, opts.angle_tol)
+    counts = invariant_counts(ops, irreps)
     allowed = int(sum(counts.values()))
     feasible = allowed > 0
     rng = np.random.default_rng(opts.seed)
-    t = rng.normal(size=spec.irreps.dim)
-    P = invariant_projector(ops, spec.irreps)
+    t = rng.normal(size=irreps.dim)
+    P = invariant_projector(ops, irreps)
     average = P @ t
     names = ops.names()
-    D = spec.irreps.D_from_matrix(ops.rotations)
+    D = irreps.D_from_matrix(ops.rotations, ops.time_reversal)
     # the group in which the target's stabiliser and the unblocking irreps are looked for (finite)
     group = ops
     if not ops.finite and ops.name in ("C∞v", "D∞h"):
-        group = ops.finite_approximant(_unblocking_order(max(opts.unblock_lmax, spec.irreps.lmax)))
-    keeps_target = stabiliser(spec.irreps.D_from_matrix(group.rotations), t)
-    acts = np.abs(D - np.eye(spec.irreps.dim)[None]).max(axis=(1, 2)) > 1e-8
+        group = ops.finite_approximant(_unblocking_order(max(opts.unblock_lmax, irreps.lmax)))
+    keeps_target = stabiliser(irreps.D_from_matrix(group.rotations, group.time_reversal), t)
+    acts = np.abs(D - np.eye(irreps.dim)[None]).max(axis=(1, 2)) > 1e-8
     alone = list(dict.fromkeys(names[g] for g in range(len(ops))
-                               if np.linalg.matrix_rank(D[g] - np.eye(spec.irreps.dim), tol=1e-8) == spec.irreps.dim))
+                               if np.linalg.matrix_rank(D[g] - np.eye(irreps.dim), tol=1e-8) == irreps.dim))
     record: dict[str, Any] = {
         "command": "curie",
         "mode": "property",
@@ -333,11 +387,11 @@ def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, 
         "formula": spec.formula,
         "description": spec.description,
         "irreps": str(spec.irreps),
-        "components": spec.irreps.dim,
+        "components": irreps.dim,
         "independent_components": allowed,
         "components_by_irrep": counts,
-        "space_group": ops.space_group,
-        "point_group": ops.point_group,
+        "space_group": nuclear.space_group,
+        "point_group": nuclear.point_group,
         "property_group": _subgroup(group, keeps_target),
         "input_operations": len(ops) if ops.finite else None,
         "blocking_operations": [] if feasible else list(dict.fromkeys(n for n, a in zip(names, acts) if a)),
@@ -345,22 +399,27 @@ def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, 
         "group_average": {"target": t, "average": average, "norm": float(np.linalg.norm(average))},
         "thresholds": {"property_zero": PROPERTY_ZERO},
         "tolerances": {"symprec": opts.symprec, "angle_tol": opts.angle_tol},
+        "notes": notes,
     }
+    if magnetic is not None:
+        record["magnetic"] = magnetic.to_dict()
+        record["tolerances"]["mag_symprec"] = magnetic.mag_symprec
     _timed(record, "group_theory", t0)
-    unblock = None if feasible else unblocking_irreps(group, keeps_target, opts.unblock_lmax)
+    unblock = None if feasible else unblocking_irreps(group, keeps_target, opts.unblock_lmax,
+                                                      prefer_time_odd=spec.time_odd)
     if unblock is not None:
         record["unblocking_irreps"] = unblock.irreps
         record["unblocking"] = _unblocking_summary(unblock)
-    if not opts.train or _no_graph(inp, record):
+    if not opts.train or _no_graph(cell, record):
         record["network"] = None
         return record
-    lmax = opts.lmax if opts.lmax is not None else max(2, spec.irreps.lmax)
+    lmax = opts.lmax if opts.lmax is not None else max(2, irreps.lmax)
     t1 = time.perf_counter()
     trainer = _trainer()
     _timed(record, "import_torch", t1)
     t1 = time.perf_counter()
-    net = trainer.train_pair(ops.symmetrized, inp.species, t, spec.irreps, lattice=inp.lattice, pooled=True,
-                             config=_train_config(opts, lmax), progress=opts.progress)
+    net = trainer.train_pair(ops.symmetrized, cell.species, t, irreps, lattice=cell.lattice, pooled=True,
+                             config=_train_config(opts, lmax), progress=opts.progress, node_features=moments)
     pred = net.pop("prediction").reshape(-1)
     norm = float(np.linalg.norm(pred))
     net.update({
@@ -376,8 +435,8 @@ def property_record(inp: Structure, prop: str, opts: CurieOptions) -> dict[str, 
     _timed(record, "training", t1)
     if unblock is not None and unblock.irreps is not None and opts.confirm_unblocking:
         t2 = time.perf_counter()
-        record["unblocking"]["network"] = _confirm_property_unblocking(group, keeps_target, unblock, inp, t,
-                                                                       spec.irreps, lmax, opts)
+        record["unblocking"]["network"] = _confirm_property_unblocking(group, keeps_target, unblock, cell, t,
+                                                                       irreps, lmax, opts, moments)
         _timed(record, "unblocking", t2)
     return record
 
@@ -387,7 +446,7 @@ def property_check(input_path: str, prop: str, options: CurieOptions | None = No
     opts = options or CurieOptions()
     inp = read_structure(input_path)
     record = property_record(inp, prop, opts)
-    return {"file": input_path, **record, "notes": _notes(inp)}
+    return {"file": input_path, **record, "notes": _notes(inp) + record.get("notes", [])}
 
 
 def _notes(*structures: Structure) -> list[str]:

@@ -3,7 +3,9 @@
 A property is a vector of O(3) irreps (a Cartesian tensor with index symmetries, decomposed);
 the geometry can carry it iff the subspace invariant under its group is non-zero. The number
 of independent components is that dimension, counted exactly by characters:
-n(l, p) = (1/|G|) sum_g chi_l(theta_g) p^[det g = -1].
+n(l, p) = (1/|G|) sum_g chi_l(theta_g) p^[det g = -1]. A time-odd property (``magnetization``,
+``anomalous_hall``, irreps ``1e'``) also changes sign under every operation of a magnetic group
+that is followed by time reversal: n = (1/|G|) sum_g chi_l(theta_g) p^[det g = -1] tau_g.
 """
 
 from __future__ import annotations
@@ -31,17 +33,28 @@ EXTRA_PROPERTIES: dict[str, tuple[str, str, str]] = {
     "chirality": ("", "0o", "pseudoscalar: handedness (e.g. optical rotation of the isotropic liquid)"),
 }
 
-_IRREPS = re.compile(r"^\s*(\d+\s*x\s*)?\d+\s*[eoy]\s*(\+\s*(\d+\s*x\s*)?\d+\s*[eoy]\s*)*$")
+_IRREPS = re.compile(r"^\s*(\d+\s*x\s*)?\d+\s*[eoy]['\u2032]?\s*(\+\s*(\d+\s*x\s*)?\d+\s*[eoy]['\u2032]?\s*)*$")
 
 
 @dataclass(frozen=True)
 class PropertySpec:
-    """A property as the network outputs it: irreps (and the Cartesian formula it came from)."""
+    """A property as the network outputs it: irreps (and the Cartesian formula it came from).
+
+    Time-odd properties carry time-odd irreps (``1e'``); ``time_even_irreps`` drops the time parity
+    (what a group without time reversal sees)."""
 
     name: str
     irreps: Irreps
     formula: str | None
     description: str
+
+    @property
+    def time_odd(self) -> bool:
+        return any(ir.t == -1 for _, ir in self.irreps)
+
+    @property
+    def time_even_irreps(self) -> Irreps:
+        return Irreps([(mul, Irrep(ir.l, ir.p)) for mul, ir in self.irreps])
 
 
 def resolve_property(text: str) -> PropertySpec:
@@ -63,6 +76,8 @@ def resolve_property(text: str) -> PropertySpec:
     irreps = check_irreps_size(tensor_irreps(f), f"--property {text.strip()!r}")
     if irreps.dim == 0:
         raise InputError(f"the formula {text!r} allows no tensor at all (its index symmetries force it to vanish)")
+    if f.time_odd:
+        irreps = Irreps([(mul, Irrep(ir.l, ir.p, -1)) for mul, ir in irreps])
     name = f.name or f.text
     return PropertySpec(name, irreps, str(f), f.description or f"Cartesian tensor {f}")
 
@@ -87,12 +102,20 @@ def _fixed_dimension(mats: list[np.ndarray]) -> int:
     return int(len(mats[0]) - np.sum(s > 1e-9))
 
 
+def _time_signs(ops: Operations, ir: Irrep) -> np.ndarray:
+    """The sign each operation puts on a time-odd irrep (its time reversal), +1 otherwise."""
+    if ir.t == 1 or ops.time_reversal is None:
+        return np.ones(len(ops))
+    return np.asarray(ops.time_reversal, dtype=np.float64)
+
+
 def invariant_count(ops: Operations, ir: Irrep) -> int:
     """Multiplicity of the trivial representation in the irrep restricted to the geometry's group."""
     ir = Irrep(ir)
     if not ops.finite:
         return _fixed_dimension([ir.D_from_matrix(R) for R in ops.rotations])
-    total = sum(irrep_character(ir.l, ir.p, R) for R in ops.rotations) / len(ops)
+    signs = _time_signs(ops, ir)
+    total = sum(s * irrep_character(ir.l, ir.p, R) for R, s in zip(ops.rotations, signs)) / len(ops)
     n = round(total)
     if abs(total - n) > 1e-6:
         raise ArithmeticError(f"non-integral invariant count {total} for {ir}")
@@ -109,7 +132,8 @@ def invariant_counts(ops: Operations, irreps: Irreps) -> dict[str, int]:
 
 def invariant_projector(ops: Operations, irreps: Irreps) -> np.ndarray:
     """Orthogonal projector onto the invariant vectors of ``irreps`` (the group average, as a matrix)."""
-    mats = [irreps.D_from_matrix(R) for R in ops.rotations]
+    tau = ops.time_reversal
+    mats = [irreps.D_from_matrix(R, None if tau is None else tau[g]) for g, R in enumerate(ops.rotations)]
     if ops.finite:
         return np.mean(mats, axis=0)
     A = np.concatenate([M - np.eye(len(M)) for M in mats], axis=0)

@@ -1,8 +1,10 @@
 """Training an equivariant network of our engine on one input -> output pair (the Curie experiment).
 
 The network sees IN's points (one-hot species as 0e attributes, a constant 0e input, optionally
-a learnable global input of chosen irreps copied to every point) and outputs per-point
-displacements (1o) or a pooled property (its irreps). Whatever it learns is IN-symmetric, so on an
+per-point input features such as magnetic moments (``1e'``, odd under time reversal), and
+optionally a learnable global input of chosen irreps copied to every point) and outputs per-point
+displacements (1o) or a pooled property (its irreps). Time parity is kept like parity: a
+time-odd output needs a time-odd input (moments), else no path reaches it and it is exactly zero. Whatever it learns is IN-symmetric, so on an
 infeasible map the loss cannot go below the symmetry floor and the prediction is the group average.
 
 Optimiser: L-BFGS with a strong-Wolfe line search, float64, written so that its update commutes
@@ -44,20 +46,25 @@ class TrainConfig:
     chunk: int = 5  # L-BFGS iterations between progress updates / convergence checks
 
 
-def hidden_irreps(lmax: int, mul: int) -> Irreps:
-    """``8x0e+8x0o+4x1o+4x1e+4x2e+4x2o`` style: every irrep up to lmax, both parities."""
+def hidden_irreps(lmax: int, mul: int, time_odd: bool = False) -> Irreps:
+    """``8x0e+8x0o+4x1o+4x1e+4x2e+4x2o`` style: every irrep up to lmax, both parities (and, with
+    ``time_odd``, their time-odd twins ``0e'``, ``1e'``... with as many channels)."""
     parts = [(mul, "0e"), (mul, "0o")]
     for deg in range(1, lmax + 1):
         m = max(1, mul // 2)
         parts += [(m, f"{deg}{'o' if deg % 2 else 'e'}"), (m, f"{deg}{'e' if deg % 2 else 'o'}")]
+    if time_odd:
+        parts = [x for mul_ir in parts for x in (mul_ir, (mul_ir[0], mul_ir[1] + "'"))]
     return Irreps(parts)
 
 
 def _layers_needed(irreps_out: Irreps, irreps_in: Irreps) -> int:
     """One gated layer reaches every irrep of natural parity (0e, 1o, 2e...) from scalar inputs; the
-    others (0o, 1e, 2o..., e.g. a pseudoscalar) need products of two of those: one more layer."""
-    natural = all(ir.p == (-1) ** ir.l for _, ir in irreps_out) and all(ir.p == (-1) ** ir.l for _, ir in irreps_in)
-    return 1 if natural else 2
+    others (0o, 1e, 2o..., e.g. a pseudoscalar, and time-odd ones) need products of two: one more layer."""
+    def natural(irreps: Irreps) -> bool:
+        return all(ir.p == (-1) ** ir.l and ir.t == 1 for _, ir in irreps)
+
+    return 1 if natural(irreps_out) and natural(irreps_in) else 2
 
 
 #: Finite geometries up to this many points use the complete graph.
@@ -66,22 +73,22 @@ _COMPLETE_GRAPH_MAX = 64
 
 def _max_radius(pos: np.ndarray, lattice: np.ndarray | None) -> float:
     """Small finite geometries: every pair inside the flat part of the cutoff (complete graph).
-    Crystals and large geometries: 2.5 times the shortest distance, inside the flat part."""
+    Crystals and large geometries: 2.5 times the shortest distance (periodic images included), inside the
+    flat part. Linear in the number of points (a neighbour search, never an N x N array)."""
+    from symcompile.structures.neighbours import closest_pair
+    from symcompile.structures.structure import Structure
+
     if lattice is None:
         if len(pos) < 2:
             return 1.0
-        dist = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
         if len(pos) <= _COMPLETE_GRAPH_MAX:
-            return 2.0 * float(dist.max()) + 1e-3
-        np.fill_diagonal(dist, np.inf)
-        return 2.0 * 2.5 * float(dist.min())
-    frac = np.linalg.solve(lattice.T, pos.T).T
-    diff = frac[:, None] - frac[None]
-    diff -= np.round(diff)
-    cart = np.linalg.norm(diff @ lattice, axis=-1)
-    np.fill_diagonal(cart, np.inf)
-    shortest = min(float(cart.min()) if len(pos) > 1 else np.inf, float(np.linalg.norm(lattice, axis=1).min()))
-    return 2.0 * 2.5 * shortest
+            return 2.0 * float(np.linalg.norm(pos[:, None] - pos[None], axis=-1).max()) + 1e-3
+        points = Structure.molecule(("X",) * len(pos), pos)
+    else:
+        points = Structure.from_cartesian(lattice, pos, ("X",) * len(pos))
+    found = closest_pair(points)  # for a crystal this includes an atom and its own periodic image
+    assert found is not None
+    return 2.0 * 2.5 * found[2]
 
 
 def train_pair(
@@ -95,20 +102,26 @@ def train_pair(
     learnable_input: Irreps | None = None,
     config: TrainConfig = TrainConfig(),
     progress: ProgressCallback | None = None,
+    node_features: tuple[np.ndarray, Irreps] | None = None,
 ) -> dict[str, Any]:
-    """Fit the network to ``target`` ([N, dim] per point, or [dim] pooled) and report how it went."""
+    """Fit the network to ``target`` ([N, dim] per point, or [dim] pooled) and report how it went.
+
+    ``node_features``: fixed per-point inputs and their irreps, e.g. magnetic moments ``(m, "1x1e'")``.
+    """
     threads = torch.get_num_threads()
     if len(species) <= 64:  # small graphs: thread synchronisation costs more than it saves
         torch.set_num_threads(1)
     try:
-        return _train_pair(positions, species, target, irreps_out, lattice, pooled, learnable_input, config, progress)
+        return _train_pair(positions, species, target, irreps_out, lattice, pooled, learnable_input, config, progress,
+                           node_features)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndarray, irreps_out: Irreps,
                 lattice: np.ndarray | None, pooled: bool, learnable_input: Irreps | None, config: TrainConfig,
-                progress: ProgressCallback | None) -> dict[str, Any]:
+                progress: ProgressCallback | None, node_features: tuple[np.ndarray, Irreps] | None = None
+                ) -> dict[str, Any]:
     start = time.perf_counter()
     torch.manual_seed(config.seed)
     dtype = torch.float64
@@ -118,11 +131,14 @@ def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndar
     z[torch.arange(n), torch.tensor([names.index(s) for s in species])] = 1.0
     pos = torch.tensor(np.asarray(positions), dtype=dtype)
     lat = None if lattice is None else torch.tensor(np.asarray(lattice), dtype=dtype)
-    irreps_in = Irreps("0e") if learnable_input is None else Irreps("0e") + Irreps(learnable_input)
+    fixed = Irreps("0e") if node_features is None else Irreps("0e") + Irreps(node_features[1])
+    irreps_in = fixed if learnable_input is None else fixed + Irreps(learnable_input)
     layers = config.layers if config.layers is not None else _layers_needed(Irreps(irreps_out), irreps_in)
+    time_odd = any(ir.t == -1 for _, ir in irreps_in + Irreps(irreps_out))
+    hidden = hidden_irreps(config.lmax, config.multiplicity, time_odd)
     r_max = _max_radius(np.asarray(positions), None if lattice is None else np.asarray(lattice))
     geometry = {"pos": pos} if lat is None else {"pos": pos, "lattice": lat}
-    net = Network(irreps_in, hidden_irreps(config.lmax, config.multiplicity), irreps_out,
+    net = Network(irreps_in, hidden, irreps_out,
                   irreps_node_attr=f"{len(names)}x0e", lmax=config.lmax, layers=layers,
                   max_radius=r_max, num_neighbors=1.0, pool_nodes=pooled, num_nodes=float(n)).to(dtype)
     cache = net.precompute(geometry)
@@ -133,13 +149,15 @@ def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndar
     y = torch.tensor(np.asarray(target), dtype=dtype)
     if pooled:
         y = y.reshape(1, -1)
-    ones = torch.ones(n, 1, dtype=dtype)
+    fixed_x = torch.ones(n, 1, dtype=dtype)  # the constant 0e input, then the per-point features
+    if node_features is not None:
+        fixed_x = torch.cat([fixed_x, torch.tensor(np.asarray(node_features[0]).reshape(n, -1), dtype=dtype)], dim=1)
     v = None
     if learnable_input is not None:
         v = torch.zeros(Irreps(learnable_input).dim, dtype=dtype, requires_grad=True)
 
     def predict() -> torch.Tensor:
-        x = ones if v is None else torch.cat([ones, v.expand(n, -1)], dim=1)
+        x = fixed_x if v is None else torch.cat([fixed_x, v.expand(n, -1)], dim=1)
         return net({**geometry, "x": x, "z": z, **cache})
 
     with torch.no_grad():
@@ -152,6 +170,8 @@ def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndar
 
     history: list[float] = [initial]
     stalled = 0
+    with torch.enable_grad():
+        opt.converged = not predict().requires_grad  # no path reaches the output (e.g. time-odd from time-even)
     while opt.iterations < config.steps and not opt.converged:
         loss = opt.run(closure, min(config.chunk, config.steps - opt.iterations))
         history.append(loss)
@@ -179,7 +199,7 @@ def _train_pair(positions: np.ndarray, species: tuple[str, ...], target: np.ndar
         "lmax": config.lmax,
         "layers": layers,
         "irreps_in": str(irreps_in),
-        "irreps_hidden": str(hidden_irreps(config.lmax, config.multiplicity)),
+        "irreps_hidden": str(hidden),
         "irreps_out": str(Irreps(irreps_out)),
         "parameters": int(sum(p.numel() for p in net.parameters())),
         "max_radius": r_max,

@@ -5,7 +5,9 @@ input v in an irrep V makes the map feasible without breaking anything the targe
 Stab_G(v) = H: v is H-invariant and fixed by no operation of G outside H. A generic v in the
 H-invariant subspace W avoids every proper subspace Fix(g) ∩ W, so such v exists iff no
 g in G \\ H fixes all of W. Square -> rectangle (D4h -> D2h): 0e, 0o, 1o, 1e fail, 2e works.
-A global input sees only rotation parts, so it cannot break a pure lattice translation.
+A global input sees only rotation parts, so it cannot break a pure lattice translation. In a
+magnetic group the time-odd irreps (``1e'``: a magnetic field, a magnetisation) are candidates
+too: they break the operations followed by time reversal.
 """
 
 from __future__ import annotations
@@ -63,21 +65,31 @@ def stabiliser(D: np.ndarray, v: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     return np.abs(np.einsum("gij,j->gi", D, v) - v[None]).max(axis=1) <= tol * max(1.0, float(np.abs(v).max()))
 
 
-def unblocking_irreps(ops: Operations, kept: np.ndarray, lmax: int = 4, max_terms: int = 2) -> Unblocking:
-    """Lowest-degree irreps (one, else a sum of two) whose generic H-invariant vector has stabiliser H in G."""
+def unblocking_irreps(ops: Operations, kept: np.ndarray, lmax: int = 4, max_terms: int = 2,
+                      prefer_time_odd: bool = False) -> Unblocking:
+    """Lowest-degree irreps (one, else a sum of two) whose generic H-invariant vector has stabiliser H in G.
+
+    In a magnetic group, ``prefer_time_odd`` tries the time-odd irreps of each degree first (for a
+    time-odd target, a field such as ``1e'`` is the natural input), else the time-even ones.
+    """
     kept = np.asarray(kept, dtype=bool)
     if kept.all():
         return Unblocking(None, reason="feasible: nothing to unblock")
     if not ops.finite:
         return Unblocking(None, reason=f"not computed for the continuous group {ops.name} (finite groups only)")
-    rots = ops.rotations
+    rots, tau = ops.rotations, ops.time_reversal
     blocked = ~kept
-    pure_translations = [g for g in np.flatnonzero(blocked) if np.allclose(rots[g], np.eye(3), atol=1e-8)]
+    unitary = np.ones(len(ops), dtype=bool) if tau is None else np.asarray(tau) > 0
+    pure_translations = [g for g in np.flatnonzero(blocked)
+                         if unitary[g] and np.allclose(rots[g], np.eye(3), atol=1e-8)]
     if pure_translations:
         return Unblocking(None, reason="the target breaks a lattice translation, which no global input can break "
                                        "(per-site inputs are needed)")
     irreps = list(Irrep.iterator(lmax))
-    breaks = {ir: _breaks(ir.D_from_matrix(rots), kept) for ir in irreps}
+    if not unitary.all():  # time-odd candidates after the time-even ones of each degree
+        irreps = [x for ir in irreps for x in (ir, Irrep(ir.l, ir.p, -1))]
+        irreps.sort(key=lambda ir: (ir.l, (ir.t == -1) != prefer_time_odd))
+    breaks = {ir: _breaks(ir.D_from_matrix(rots, tau), kept) for ir in irreps}
     checked: list[str] = []
     single: list[Irrep] = []
     for ir in irreps:
@@ -89,7 +101,7 @@ def unblocking_irreps(ops: Operations, kept: np.ndarray, lmax: int = 4, max_term
     if single:
         best = single[0]
         lowest = [str(ir) for ir in single if ir.l == best.l]
-        return Unblocking(str(best), invariant_direction(best.D_from_matrix(rots), kept),
+        return Unblocking(str(best), invariant_direction(best.D_from_matrix(rots, tau), kept),
                           alternatives=lowest[1:], checked=checked)
     if max_terms >= 2:
         pairs = sorted(itertools.combinations(irreps, 2), key=lambda ab: (max(ab[0].l, ab[1].l), ab[0].l + ab[1].l))
@@ -97,6 +109,6 @@ def unblocking_irreps(ops: Operations, kept: np.ndarray, lmax: int = 4, max_term
             if (breaks[a] | breaks[b])[blocked].all():
                 both = Irreps([(1, a), (1, b)])
                 return Unblocking(str(both).replace("1x", ""),
-                                  invariant_direction(both.D_from_matrix(rots), kept), checked=checked)
+                                  invariant_direction(both.D_from_matrix(rots, tau), kept), checked=checked)
     return Unblocking(None, reason=f"no irreps up to l={lmax} (or a sum of two) break exactly the target's "
                                    "symmetry breaking", checked=checked)

@@ -76,9 +76,7 @@ class Matcher:
     def pairs(self, images: np.ndarray, atoms: np.ndarray) -> tuple[np.ndarray, ...]:
         """(query, stored point, vector, squared distance) for every atom of the query's species within
         the radius, sorted by query then distance."""
-        wrapped = images - np.floor(images)
-        wrapped[wrapped >= 1.0] = 0.0
-        cart = wrapped @ self.lattice
+        cart = self.index.prepare(np.asarray(images) @ self.lattice)  # into the index's own cell
         qi, pi = self.index.candidates(cart)
         d = self.index.points[pi] - cart[qi]
         d2 = np.einsum("ij,ij->i", d, d)

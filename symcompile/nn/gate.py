@@ -2,7 +2,8 @@
 
 A pointwise function of a non-scalar would break equivariance; multiplying it by a scalar does not.  Parity
 is respected: an even activation of an odd scalar ``0o`` gives ``0e``, an odd one (tanh) keeps ``0o``, any
-other activation of ``0o`` is refused; a gated irrep times an odd gate flips its parity.  Activations are
+other activation of ``0o`` is refused; a gated irrep times an odd gate flips its parity.  Time parity (``0e'``,
+odd under time reversal) follows the same rules.  Activations are
 normalised to unit second moment.  The input layout is e3nn's: ``(scalars + gates + gated)`` sorted by irrep
 and simplified, so ``Gate.irreps_in`` is what the preceding layer must produce.
 """
@@ -40,16 +41,14 @@ class Activation(torch.nn.Module):
             if ir.l != 0:
                 raise ValueError(f"cannot apply an activation to the non-scalar {ir}")
             a = NormalizedActivation(act)
-            if ir.p == -1:
-                if a.parity == 0:
-                    raise ValueError(
-                        f"activation {a} on the odd scalar {ir} is neither even nor odd: parity would be violated"
-                    )
-                p_out = a.parity
-            else:
-                p_out = 1
+            if (ir.p == -1 or ir.t == -1) and a.parity == 0:
+                raise ValueError(
+                    f"activation {a} on the odd scalar {ir} is neither even nor odd: parity would be violated"
+                )
+            # an odd activation keeps the signs of its scalar, an even one makes it invariant
+            keep = a.parity == -1
             mods.append(a)
-            out.append((mul, Irrep(0, p_out)))
+            out.append((mul, Irrep(0, ir.p if keep else 1, ir.t if keep else 1)))
         self.irreps_out = Irreps(out)
         self.acts = torch.nn.ModuleList([m if m is not None else torch.nn.Identity() for m in mods])
         self._has_act = [m is not None for m in mods]
@@ -117,11 +116,12 @@ class Gate(torch.nn.Module):
         gates_out = list(self.act_gates.irreps_out)
         # gate index of every component of the gated features, and output irreps of the gated part
         gidx, gated_out, g = [], [], 0
-        gate_parities = [ir.p for mul, ir in gates_out for _ in range(mul)]
+        gate_signs = [(ir.p, ir.t) for mul, ir in gates_out for _ in range(mul)]
         for mul, ir in irreps_gated:
             for _ in range(mul):
                 gidx.extend([g] * ir.dim)
-                gated_out.append((1, Irrep(ir.l, ir.p * gate_parities[g])))
+                p, t = gate_signs[g]
+                gated_out.append((1, Irrep(ir.l, ir.p * p, ir.t * t)))
                 g += 1
         self.register_buffer("_gate_index", torch.as_tensor(gidx, dtype=torch.long))
         self.irreps_out = self.act_scalars.irreps_out + Irreps(gated_out).simplify()

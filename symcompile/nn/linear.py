@@ -49,12 +49,12 @@ class Linear(torch.nn.Module):
         self.instructions: List[Tuple[int, int]] = [(int(i), int(o)) for i, o in instructions]
 
         if isinstance(biases, bool):
-            biases = [biases and mo.ir.l == 0 and mo.ir.p == 1 for mo in outs]
+            biases = [biases and mo.ir.is_scalar() for mo in outs]
         biases = list(biases)
         if len(biases) != len(outs):
             raise ValueError("one bias flag per output block")
         for b, mo in zip(biases, outs):
-            if b and not (mo.ir.l == 0 and mo.ir.p == 1):
+            if b and not mo.ir.is_scalar():
                 raise ValueError(f"bias on {mo.ir} would break equivariance (only 0e may have a bias)")
         self.biases = biases
 

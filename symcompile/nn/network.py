@@ -221,17 +221,23 @@ class Network(torch.nn.Module):
         self.input_has_node_attr = irreps_node_attr is not None
         self.radial = RadialBasis(self.max_radius, self.number_of_basis, "gaussian")
 
-        act = {1: torch.nn.functional.silu, -1: torch.tanh}
-        act_gates = {1: torch.sigmoid, -1: torch.tanh}
+        # activations: any on invariant scalars (0e), odd ones on scalars that change sign (0o, 0e', 0o')
+        def act(ir: Irrep) -> Any:
+            return torch.nn.functional.silu if ir.is_scalar() else torch.tanh
+
+        def act_gate(ir: Irrep) -> Any:
+            return torch.sigmoid if ir.is_scalar() else torch.tanh
+
         irreps = self.irreps_in if self.irreps_in is not None else Irreps("0e")
         mods: List[_Layer] = []
         for _ in range(layers):
             ea = self.irreps_edge_attr
             scalars = Irreps([(m, ir) for m, ir in self.irreps_hidden if ir.l == 0 and _path_exists(irreps, ea, ir)])
             gated = Irreps([(m, ir) for m, ir in self.irreps_hidden if ir.l > 0 and _path_exists(irreps, ea, ir)])
-            ir_gate = Irrep("0e") if _path_exists(irreps, ea, Irrep("0e")) else Irrep("0o")
+            ir_gate = next((Irrep(g) for g in ("0e", "0o", "0e'", "0o'") if _path_exists(irreps, ea, Irrep(g))),
+                           Irrep("0e"))
             gates = Irreps([(m, ir_gate) for m, _ in gated])
-            gate = Gate(scalars, [act[ir.p] for _, ir in scalars], gates, [act_gates[ir.p] for _, ir in gates], gated)
+            gate = Gate(scalars, [act(ir) for _, ir in scalars], gates, [act_gate(ir) for _, ir in gates], gated)
             conv = Convolution(
                 irreps,
                 self.irreps_node_attr,

@@ -44,8 +44,13 @@ class Instruction(NamedTuple):
 
 
 def path_allowed(ir1: Any, ir2: Any, ir_out: Any) -> bool:
-    """Selection rule: triangle inequality on l and product of parities."""
-    return abs(ir1.l - ir2.l) <= ir_out.l <= ir1.l + ir2.l and ir1.p * ir2.p == ir_out.p
+    """Selection rule: triangle inequality on l, product of parities and product of time parities.
+
+    Time parities (``1e'``: odd under time reversal) multiply like parities, so no path leads from
+    time-even inputs to a time-odd output.
+    """
+    return (abs(ir1.l - ir2.l) <= ir_out.l <= ir1.l + ir2.l and ir1.p * ir2.p == ir_out.p
+            and ir1.t * ir2.t == ir_out.t)
 
 
 class _DenseGrad(torch.autograd.Function):

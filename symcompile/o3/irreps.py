@@ -1,7 +1,15 @@
-"""Irreducible representations of O(3) and their direct sums, in e3nn's notation ("3x0e+2x1o").
+"""Irreducible representations of O(3) x {1, 1'} and their direct sums, in e3nn's notation ("3x0e+2x1o").
 
 An irrep is (l, p): degree l and parity p = sign under inversion (vector ``1o``, pseudovector ``1e``).
 An O(3) element g = det * R (R proper) acts on irrep (l, p) by ``p^[det = -1] * wigner_D(l, R)``.
+
+Time reversal 1' is a second sign, the time parity t: a magnetic moment is a pseudovector that
+changes sign under time reversal, written ``1e'`` (the prime of magnetic groups: odd under 1').
+Time-even irreps are exactly e3nn's: the pair (l, p), printed ``1e``; a time-odd irrep is the
+triple (l, p, -1), printed ``1e'``. Products multiply both signs (``1e' x 1o = 0o' + 1o' + 2o'``),
+so a network built from these selection rules can never make a time-odd output from time-even
+inputs. Time reversal does not act on space: ``D_from_matrix`` is unchanged, and the sign enters
+only where an operation carries time reversal (``time_reversal=-1``).
 """
 
 from __future__ import annotations
@@ -37,36 +45,43 @@ class Irrep(tuple):
 
     Ordered like e3nn (as the tuple (l, p): ``0o < 0e < 1o < 1e < ...``), hashable, ``str -> "1o"``.
     The suffix ``y`` means the parity of the spherical harmonics, (-1)^l (``"2y" == "2e"``).
+    Time-odd irreps carry a prime: ``Irrep("1e'") == Irrep(1, 1, -1)``, the tuple (1, 1, -1),
+    sorted right after its time-even twin (``1e < 1e'``).
+
+    >>> Irrep("1e'"), Irrep("1e'").t, list(Irrep("1e'") * Irrep("1o"))
+    (1e', -1, [0o', 1o', 2o'])
     """
 
-    def __new__(cls, l: Union[int, str, "Irrep", Tuple[int, int]], p: Optional[int] = None) -> "Irrep":
+    def __new__(cls, l: Union[int, str, "Irrep", Tuple[int, ...]], p: Optional[int] = None,
+                t: Optional[int] = None) -> "Irrep":
         if p is None:
-            if isinstance(l, Irrep):
+            if isinstance(l, Irrep) and t is None:
                 return l
-            if isinstance(l, MulIr):
-                return l.ir
-            if isinstance(l, str):
-                name = l.strip()
-                try:
-                    lv = int(name[:-1])
-                    if lv < 0 or not name[:-1].strip().isdigit():
-                        raise ValueError
-                    pv = {"e": 1, "o": -1, "y": (-1) ** lv}[name[-1]]
-                except (ValueError, KeyError, IndexError):
-                    raise IrrepsError(f"unable to convert {l!r} into an irrep (expected e.g. '0e', '1o', '2e')") from None
-                l, p = lv, pv
-            elif isinstance(l, tuple) and len(l) == 2:
-                l, p = l
+            if isinstance(l, Irrep):
+                l, p = l[0], l[1]
+            elif isinstance(l, MulIr):
+                return l.ir if t is None else Irrep(l.ir.l, l.ir.p, t)
+            elif isinstance(l, str):
+                lv, pv, tv = _parse_irrep(l)
+                l, p, t = lv, pv, (tv if t is None else t)
+            elif isinstance(l, tuple) and len(l) in (2, 3):
+                l, p, t = l[0], l[1], (l[2] if len(l) == 3 else t)
             else:
                 raise IrrepsError(f"unable to convert {l!r} into an irrep")
         if isinstance(l, np.integer):
             l = int(l)
         if isinstance(p, np.integer):
             p = int(p)
+        if isinstance(t, np.integer):
+            t = int(t)
         if not isinstance(l, int) or isinstance(l, bool) or l < 0:
             raise IrrepsError(f"l must be a non-negative integer, got {l!r}")
         if p not in (-1, 1):
             raise IrrepsError(f"parity must be 1 (e) or -1 (o), got {p!r}")
+        if t not in (None, -1, 1):
+            raise IrrepsError(f"time parity must be 1 (even) or -1 (odd, written '), got {t!r}")
+        if t == -1:
+            return super().__new__(cls, (l, int(p), -1))
         return super().__new__(cls, (l, int(p)))
 
     @property
@@ -80,18 +95,27 @@ class Irrep(tuple):
         return self[1]
 
     @property
+    def t(self) -> int:
+        """Time parity: +1 (even, e3nn's irreps) or -1 (odd under time reversal, written with a prime)."""
+        return self[2] if len(self) == 3 else 1
+
+    @property
     def dim(self) -> int:
         """Dimension 2l + 1."""
         return 2 * self[0] + 1
 
     def __repr__(self) -> str:
-        return f"{self[0]}{_PARITY_CHAR[self[1]]}"
+        return f"{self[0]}{_PARITY_CHAR[self[1]]}{_TIME_MARK if len(self) == 3 else ''}"
 
     __str__ = __repr__
 
     def is_scalar(self) -> bool:
-        """True for 0e."""
-        return self[0] == 0 and self[1] == 1
+        """True for 0e (time-even)."""
+        return self[0] == 0 and self[1] == 1 and len(self) == 2
+
+    def is_time_odd(self) -> bool:
+        """True for the irreps written with a prime (``1e'``)."""
+        return len(self) == 3
 
     @classmethod
     def iterator(cls, lmax: Optional[int] = None) -> Iterator["Irrep"]:
@@ -103,11 +127,11 @@ class Irrep(tuple):
                 break
 
     def __mul__(self, other: Any) -> Iterator["Irrep"]:  # type: ignore[override]
-        """Irreps in the tensor product self x other: l from |l1-l2| to l1+l2, parity p1*p2."""
+        """Irreps in the tensor product self x other: l from |l1-l2| to l1+l2, parity p1*p2, time parity t1*t2."""
         other = Irrep(other)
-        p = self.p * other.p
+        p, t = self.p * other.p, self.t * other.t
         for l in range(abs(self.l - other.l), self.l + other.l + 1):
-            yield Irrep(l, p)
+            yield Irrep(l, p, t)
 
     def __rmul__(self, mul: Any) -> "Irreps":  # type: ignore[override]
         """``3 * Irrep("1o") == Irreps("3x1o")``."""
@@ -124,11 +148,45 @@ class Irrep(tuple):
     def index(self, _value: Any, *args: Any) -> int:  # pragma: no cover - tuple API disabled
         raise NotImplementedError
 
-    def D_from_matrix(self, R: np.ndarray) -> np.ndarray:
-        """Representation matrix (..., 2l+1, 2l+1) of O(3) matrices R (..., 3, 3), proper or improper."""
+    def D_from_matrix(self, R: np.ndarray, time_reversal: Any = None) -> np.ndarray:
+        """Representation matrix (..., 2l+1, 2l+1) of O(3) matrices R (..., 3, 3), proper or improper.
+
+        ``time_reversal`` (a sign, or one per matrix; -1: the operation is followed by time
+        reversal) multiplies time-odd irreps; None means no time reversal anywhere.
+        """
         Rp, det = split_improper(check_orthogonal(R))
         D = wigner_D_list(self.l, Rp)[self.l]
-        return D * _parity_factor(self.p, det)
+        return D * _parity_factor(self.p, det) * _parity_factor(self.t, _signs(time_reversal, det))
+
+
+_TIME_MARK = "'"
+
+
+def _parse_irrep(name: str) -> Tuple[int, int, Optional[int]]:
+    """``"1e"`` -> (1, 1, None); ``"1e'"`` (or ``1e′``) -> (1, 1, -1); ``"2y"`` -> (2, 1, None)."""
+    text = name.strip()
+    t = None
+    if text.endswith(("'", "\u2032")):
+        text, t = text[:-1].rstrip(), -1
+    try:
+        lv = int(text[:-1])
+        if lv < 0 or not text[:-1].strip().isdigit():
+            raise ValueError
+        pv = {"e": 1, "o": -1, "y": (-1) ** lv}[text[-1]]
+    except (ValueError, KeyError, IndexError):
+        raise IrrepsError(f"unable to convert {name!r} into an irrep (expected e.g. '0e', '1o', '2e', or "
+                          "1e' for a time-odd one)") from None
+    return lv, pv, t
+
+
+def _signs(time_reversal: Any, det: Union[int, np.ndarray]) -> Union[int, np.ndarray]:
+    """The time-reversal signs shaped like ``det`` (+1 everywhere when None)."""
+    if time_reversal is None:
+        return 1 if np.ndim(det) == 0 else np.ones(np.shape(det))
+    signs = np.asarray(time_reversal)
+    if signs.size == 1 and np.ndim(det) == 0:
+        return int(signs.reshape(()))
+    return np.broadcast_to(signs, np.shape(det)).astype(np.float64)
 
 
 def _parity_factor(p: int, det: Union[int, np.ndarray]) -> Union[int, np.ndarray]:
@@ -353,12 +411,14 @@ class Irreps(tuple):
 
     # -- representation matrices ----------------------------------------------------------
 
-    def D_from_matrix(self, R: np.ndarray) -> np.ndarray:
+    def D_from_matrix(self, R: np.ndarray, time_reversal: Any = None) -> np.ndarray:
         """Block-diagonal representation matrix (..., dim, dim) of O(3) matrices R (..., 3, 3).
 
-        Improper R (det = -1) contributes the parity p of each irrep.
+        Improper R (det = -1) contributes the parity p of each irrep; ``time_reversal`` (-1 for an
+        operation followed by time reversal, per matrix) the time parity t of each irrep.
         """
         Rp, det = split_improper(check_orthogonal(R))
+        signs = _signs(time_reversal, det)
         batch = Rp.shape[:-2]
         out = np.zeros(batch + (self.dim, self.dim))
         if len(self) == 0:
@@ -366,7 +426,7 @@ class Irreps(tuple):
         Ds = wigner_D_list(max(ir.l for _, ir in self), Rp)
         i = 0
         for mul, ir in self:
-            D = Ds[ir.l] * _parity_factor(ir.p, det)
+            D = Ds[ir.l] * _parity_factor(ir.p, det) * _parity_factor(ir.t, signs)
             d = ir.dim
             for _ in range(mul):
                 out[..., i : i + d, i : i + d] = D

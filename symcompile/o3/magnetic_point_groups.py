@@ -63,6 +63,8 @@ __all__ = [
     "magnetic_point_group_names",
     "is_magnetic_name",
     "any_point_group",
+    "magnetic_point_group_from_operations",
+    "with_time_reversal",
     "LITVIN_BLACK_WHITE",
 ]
 
@@ -119,6 +121,9 @@ class MagneticPointGroup:
     setting: str = ""
     _signature: tuple = field(default=(), repr=False)
 
+    #: Magnetic point groups are finite (the attribute continuous point groups share).
+    is_continuous = False
+
     @property
     def order(self) -> int:
         return int(len(self.matrices))
@@ -165,9 +170,8 @@ class MagneticPointGroup:
         return count_invariant_vectors(self.matrices, l, p, signs=signs, name=self.name)
 
     def operations(self) -> list[str]:
-        """Each operation in words; primed ones end in ``with time reversal``."""
-        return [describe_operation(M) + (", with time reversal" if t < 0 else "")
-                for M, t in zip(self.matrices, self.time_reversal)]
+        """Each operation in words; primed ones end in ``followed by time reversal``."""
+        return [with_time_reversal(describe_operation(M), t) for M, t in zip(self.matrices, self.time_reversal)]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -182,6 +186,17 @@ class MagneticPointGroup:
             "crystal_system": self.crystal_system,
             "setting": self.setting,
         }
+
+
+def with_time_reversal(words: str, sign: int) -> str:
+    """An operation in words with its time reversal: ``"2-fold rotation about z followed by time reversal"``.
+
+    >>> with_time_reversal("identity", -1), with_time_reversal("inversion", 1)
+    ('time reversal', 'inversion')
+    """
+    if sign > 0:
+        return words
+    return "time reversal" if words == "identity" else f"{words} followed by time reversal"
 
 
 # --------------------------------------------------------------------------- group building
@@ -570,6 +585,60 @@ def magnetic_point_group(name: str | MagneticPointGroup) -> MagneticPointGroup:
         names = list(dict.fromkeys(table.index[c].name for c in close))
         hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
         raise InputError(f"{str(exc).rstrip('.')}{hint}") from None
+
+
+def magnetic_point_group_from_operations(matrices: np.ndarray, time_reversal: np.ndarray, tol: float = 1e-5,
+                                         setting: str = "the structure's own Cartesian frame") -> MagneticPointGroup:
+    """The magnetic point group of operations (R, tau) given in any Cartesian frame (kept as given).
+
+    ``matrices`` [n, 3, 3] orthogonal, ``time_reversal`` [n] of +1/-1 (repeats allowed, e.g. the
+    point parts of a magnetic space group). The type among the 122 is found by counting element
+    kinds (det, trace, time sign), which tells all 122 apart; the name is the type's standard name
+    (the orientation is the frame's own, see ``setting``). Raises :class:`InputError` if the pairs do
+    not form a group of a crystal class.
+
+    >>> g = magnetic_point_group("4'/m'm'm")
+    >>> magnetic_point_group_from_operations(g.matrices, g.time_reversal).number
+    '15.5.57'
+    """
+    mats = np.asarray(matrices, dtype=np.float64).reshape(-1, 3, 3)
+    signs = np.asarray(time_reversal, dtype=np.int64).reshape(-1)
+    if len(mats) != len(signs) or not np.all(np.abs(signs) == 1):
+        raise InputError("one time-reversal sign (+1 or -1) per matrix is needed")
+    err = np.abs(np.einsum("nji,njk->nik", mats, mats) - np.eye(3)).max(initial=0.0)
+    if len(mats) == 0 or err > tol:
+        raise InputError(f"the matrices are not orthogonal (error {err:.2g})")
+    u, _, vt = np.linalg.svd(mats)
+    mats = _snap(u @ vt)
+    # orthogonal A, B are equal iff <A, B> = trace(A^T B) = 3; distinct crystallographic ones have <A, B> <= 1
+    flat = mats.reshape(-1, 9)
+    same = (flat @ flat.T > 3.0 - tol) & (signs[:, None] == signs[None])
+    unique = np.flatnonzero(np.argmax(same, axis=1) == np.arange(len(mats)))  # first of each (matrix, sign)
+    mats, signs, flat = mats[unique], signs[unique], flat[unique]
+    # closed under products, signs multiplying: every product is an element with the product's sign
+    products = np.einsum("aij,bjk->abik", mats, mats).reshape(-1, 9)
+    product_signs = np.outer(signs, signs).reshape(-1)
+    scores = np.where(product_signs[:, None] == signs[None], products @ flat.T, -np.inf)
+    if not np.all(scores.max(axis=1) > 3.0 - tol):
+        raise InputError("the operations (with their time-reversal signs) are not closed under products: "
+                         "not a magnetic point group")
+    pairs = {(key, int(t)): M for key, M, t in zip(_keys(mats), mats, signs)}
+    spatial = np.stack(list({k: M for (k, _), M in pairs.items()}.values()))
+    name = _class_signatures().get(_class_signature(spatial))
+    std = _table().by_signature.get(_signature(mats, signs))
+    if name is None or std is None or std.order != len(mats):
+        raise InputError("the operations do not form one of the 122 magnetic point groups")
+    ref = point_group(name)
+    family = PointGroup(ref.name, ref.schoenflies, ref.full_symbol, ref.crystal_system, setting, tuple(spatial),
+                        spatial, ())
+    unitary = family
+    if std.kind == "black-white":
+        kept = mats[signs == 1]
+        sub = point_group(_class_signatures()[_class_signature(kept)])
+        unitary = PointGroup(sub.name, sub.schoenflies, sub.full_symbol, sub.crystal_system, setting, tuple(kept),
+                             kept, ())
+    return MagneticPointGroup(std.name, std.kind, family, mats, signs, tuple(zip(mats, signs.tolist())), unitary,
+                              std.number, std.name, setting, std._signature)
 
 
 def any_point_group(name: str | PointGroup | MagneticPointGroup) -> PointGroup | MagneticPointGroup:

@@ -4,7 +4,8 @@ Record (map mode, ``IN OUT``): ``file`` (IN), ``output`` (OUT), ``space_group``/
 of IN, ``output_groups`` {space_group, point_group} of OUT, ``map_group`` (the point group IN
 keeps under the map), ``feasible``, blocking operations, the group average, unblocking irreps
 and the network. Property mode (``IN --property P``): ``property_group`` instead of
-``map_group``/``output_groups``. Then ``tolerances``, ``seconds``, ``notes``.
+``map_group``/``output_groups``; a crystal with magnetic moments also ``magnetic`` (as in
+``symmetry``), and its operations are the magnetic ones. Then ``tolerances``, ``seconds``, ``notes``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,18 @@ def render(record: Record, console: Any) -> None:
     info.add_column()
     count = record.get("input_operations")
     label = group_label(record) if record.get("space_group") else _group(record.get("point_group"))
-    info.add_row("input group", f"{label}, " + (f"{count} operations" if count else "continuous"))
+    magnetic = record.get("magnetic")
+    if magnetic:
+        info.add_row("atoms' group", label)
+        pg = magnetic["point_group"]
+        label = (f"{magnetic['bns']['symbol']} (BNS {magnetic['bns']['number']}, type {magnetic['type_roman']}); "
+                 f"magnetic point group {pg['hm']} ({pg['schoenflies']})")
+        if pg["hm_bns_setting"] != pg["hm"]:
+            label += f", {pg['hm_bns_setting']} in the BNS axes"
+        count = f"{count} operations in the primitive magnetic cell" if count else None
+    elif count:
+        count = f"{count} operations"
+    info.add_row("input group", f"{label}, " + (count or "continuous"))
     if record.get("mode") == "property":
         info.add_row("independent components",
                      f"{record.get('independent_components')} of {record.get('components')}  "

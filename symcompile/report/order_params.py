@@ -10,7 +10,6 @@ carriers come from group theory alone and ``verified`` is null.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,12 +47,9 @@ class OrderParamsTask:
     def mcif_path(self, child: str) -> str | None:
         if not self.write_mcif:
             return None
-        if "{name}" in self.write_mcif:
-            return self.write_mcif.replace("{name}", Path(child).stem)
-        if not self.many:
-            return self.write_mcif
-        out = Path(self.write_mcif)
-        return os.fspath(out.with_name(f"{out.stem}_{Path(child).stem}{out.suffix or '.mcif'}"))
+        from symcompile.report.plotting import path_for_input
+
+        return path_for_input(self.write_mcif, child, self.many, ".mcif")
 
     def __call__(self, path: str) -> Record:
         from symcompile.order_params.result import order_parameters

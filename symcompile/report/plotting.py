@@ -20,8 +20,8 @@ from typing import Any
 
 from symcompile.errors import InputError
 
-__all__ = ["SUFFIXES", "PALETTE", "INK", "MUTED", "STYLE", "check_plot_path", "plot_style", "new_figure",
-           "save_figure"]
+__all__ = ["SUFFIXES", "PALETTE", "INK", "MUTED", "STYLE", "check_plot_path", "path_for_input", "typeset_symbol",
+           "plot_style", "new_figure", "save_figure"]
 
 #: The file formats a plot can be written in (chosen by the suffix of the path).
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -92,6 +92,42 @@ def check_plot_path(path: str | os.PathLike[str]) -> Path:
     if p.is_dir():
         raise InputError(f"cannot plot to {path}: it is a folder")
     return p
+
+
+def path_for_input(template: str, source: str, many: bool, default_suffix: str = "") -> str:
+    """The output path of one input from a user's ``template``: ``{name}`` becomes the input's stem;
+    without ``{name}``, one input writes ``template`` itself and several append ``_<stem>``.
+
+    >>> path_for_input("figs/{name}.png", "data/water.xyz", many=True)
+    'figs/water.png'
+    >>> path_for_input("out.mcif", "a/CaTiO3.cif", many=True)
+    'out_CaTiO3.mcif'
+    >>> path_for_input("out.png", "a/CaTiO3.cif", many=False)
+    'out.png'
+    """
+    stem = Path(source).stem
+    if "{name}" in template:
+        return template.replace("{name}", stem)
+    if not many:
+        return template
+    out = Path(template)
+    return os.fspath(out.with_name(f"{out.stem}_{stem}{out.suffix or default_suffix}"))
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def typeset_symbol(symbol: str) -> str:
+    """A Hermann–Mauguin symbol as printed (Unicode, searchable SVG text): ``-3`` with an overbar,
+    ``4_2`` with a subscript screw part; other text unchanged.
+
+    >>> typeset_symbol("P4_2/mnm"), typeset_symbol("Pm-3m"), typeset_symbol("-43m")
+    ('P4₂/mnm', 'Pm3\u0305m', '4\u03053m')
+    """
+    import re
+
+    text = re.sub(r"_(\d)", lambda m: m.group(1).translate(_SUBSCRIPTS), symbol)
+    return re.sub(r"-(\d)", "\\1\u0305", text)
 
 
 def _matplotlib() -> Any:

@@ -1,9 +1,10 @@
 """The ``symmetry`` command's record (one per structure file) and its human rendering.
 
 Record: ``kind``, ``formula``, ``num_atoms``, ``space_group`` (null for molecules),
-``point_group``, crystals also ``crystal_system``, ``setting``, ``sites``; with
+``point_group``, crystals also ``crystal_system``, ``setting``, ``sites``; crystals with
+magnetic moments ``magnetic`` (BNS/OG group, type, magnetic point group); with
 ``--check-declared`` ``declared``, ``declared_match`` (and ``mismatch`` when it fails); then
-``tolerances``, ``seconds``, ``notes``.
+``tolerances`` (with ``mag_symprec`` when moments were analysed), ``seconds``, ``notes``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ summary_label = group_label
 
 
 def symmetry_record(source: Any, symprec: float = 1e-3, angle_tol: float | None = None,
-                    check_declared: bool = False) -> Record:
+                    check_declared: bool = False, magnetic: bool = True, mag_symprec: float | None = None) -> Record:
     """The record of one structure file (or Structure) in the shared shape."""
     from symcompile.structures.analysis import analyse_symmetry
 
     start = time.perf_counter()
-    result = analyse_symmetry(source, symprec, angle_tol, check_declared)
+    result = analyse_symmetry(source, symprec, angle_tol, check_declared, magnetic, mag_symprec)
     result["tolerances"] = tolerances(symprec, angle_tol)
+    if "magnetic" in result:
+        result["tolerances"]["mag_symprec"] = symprec if mag_symprec is None else mag_symprec
     result["seconds"] = {"total": round(time.perf_counter() - start, 4)}
     return finish(result, COMMAND)
 
@@ -38,9 +41,12 @@ class SymmetryTask:
     symprec: float = 1e-3
     angle_tol: float | None = None
     check_declared: bool = False
+    magnetic: bool = True
+    mag_symprec: float | None = None
 
     def __call__(self, path: str) -> Record:
-        return symmetry_record(path, self.symprec, self.angle_tol, self.check_declared)
+        return symmetry_record(path, self.symprec, self.angle_tol, self.check_declared, self.magnetic,
+                               self.mag_symprec)
 
     def prepare(self) -> None:
         """Import and build once what every file needs (forked workers inherit it)."""
@@ -80,7 +86,10 @@ def render(record: Record, console: Any) -> None:
         info.add_row("setting", text(_setting_words(setting)))
         angle = tol.get("angle_tol")
         info.add_row("tolerances", f"symprec {tol.get('symprec'):g} Å, angle tolerance "
-                     + (f"{angle:g}°" if angle is not None else "automatic"))
+                     + (f"{angle:g}°" if angle is not None else "automatic")
+                     + (f", moments {tol['mag_symprec']:g} μB" if tol.get("mag_symprec") is not None else ""))
+        for name, value in magnetic_rows(record.get("magnetic")):
+            info.add_row(name, text(value))
     else:
         info.add_row("point group", text(pg))
         info.add_row("tolerance", f"symprec {tol.get('symprec'):g} Å")
@@ -108,6 +117,25 @@ def render(record: Record, console: Any) -> None:
                           text(site["site_symmetry"]), text(site["count"]))
         console.print(table)
     console.print()
+
+
+def magnetic_rows(block: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The ``magnetic`` block as (heading, words) rows: group, point group, moments, declared BNS."""
+    if not block:
+        return []
+    bns, og, pg, moments = block["bns"], block["og"], block["point_group"], block["moments"]
+    rows = [("magnetic group", f"{bns['symbol']} (BNS {bns['number']}), OG {og['symbol']} ({og['number']}), "
+                               f"type {block['type_roman']} ({block['type_words']})")]
+    setting = "" if pg["hm_bns_setting"] == pg["hm"] else f"; {pg['hm_bns_setting']} in the BNS setting's axes"
+    rows.append(("magnetic point group", f"{pg['hm']} ({pg['schoenflies']}, Litvin {pg['number']}, {pg['kind']}, "
+                                         f"order {pg['order']}){setting}"))
+    net = " ".join(f"{float(x) + 0.0:.3g}" for x in moments["net"])
+    rows.append(("moments", f"{'collinear' if moments['collinear'] else 'non-collinear'}, largest "
+                            f"{moments['largest']:.3g} μB; primitive magnetic cell: {block['primitive_atoms']} atoms, "
+                            f"{moments['magnetic_atoms']} magnetic, net moment ({net}) μB"))
+    if block.get("declared_bns"):
+        rows.append(("declared BNS", f"{block['declared_bns']}: {block['declared_match']}"))
+    return rows
 
 
 def _setting_words(setting: dict[str, Any]) -> str:

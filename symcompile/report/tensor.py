@@ -62,7 +62,8 @@ def _point_group_entry(name: str, schoenflies: str, order: int | None) -> dict[s
     return point_group_entry(schoenflies, order, name if crystallographic else None)
 
 
-def tensor_record(report: dict[str, Any], symprec: float, angle_tol: float | None, seconds: float) -> Record:
+def tensor_record(report: dict[str, Any], symprec: float, angle_tol: float | None, seconds: float,
+                  mag_symprec: float | None = None) -> Record:
     """A :func:`~symcompile.tensors.tensor_report` dict in the shared record shape."""
     from symcompile.structures.spacegroup import space_group_name
 
@@ -83,6 +84,8 @@ def tensor_record(report: dict[str, Any], symprec: float, angle_tol: float | Non
         record["file"] = structure.get("file")
         record["notes"] = list(structure.pop("notes", []))
         record["tolerances"] = tolerances(symprec, angle_tol)
+        if structure.get("magnetic"):
+            record["tolerances"]["mag_symprec"] = symprec if mag_symprec is None else mag_symprec
     record["seconds"] = {"total": round(seconds, 4)}
     return finish(record, COMMAND)
 
@@ -120,6 +123,10 @@ def render(record: dict[str, Any], console: Any) -> None:
     if structure:
         if structure.get("kind") == "crystal":
             info.add_row("structure", f"crystal, space group {space_group['symbol']} ({space_group['number']})")
+            magnetic = structure.get("magnetic")
+            if magnetic:
+                info.add_row("magnetic group", f"{magnetic['bns']['symbol']} (BNS {magnetic['bns']['number']}), "
+                                               f"type {magnetic['type_roman']}")
         else:
             info.add_row("structure", f"molecule, point group {structure['point_group']['schoenflies']}")
     elif space_group is not None:

@@ -355,8 +355,10 @@ def draw_irreps_chart(ax: Any, record: dict[str, Any]) -> None:
     width = 0.38 if invariants is not None else 0.62
     offset = -width / 2 - 0.02 if invariants is not None else 0.0
     top = 1
+    from symcompile.o3.irreps import Irrep
+
     for k, label in enumerate(labels):
-        l, m = int(label[:-1]), mults[label]
+        l, m = Irrep(label).l, mults[label]  # labels like 2e, or 1e' (time-odd)
         d = 2 * l + 1
         for c in range(m):
             ax.bar(x[k] + offset, d, width, bottom=c * d, color=PALETTE["blue"], edgecolor="white", lw=1.0)

@@ -5,7 +5,9 @@ the standard one and their symmetry-distinct sites; molecules get their point gr
 :mod:`symcompile.structures.molecules`. Groups have one shape in every command:
 ``space_group: {number, symbol}`` (null for molecules), ``point_group: {hm, schoenflies,
 order}``. With ``check_declared``, a crystal whose detected group differs from the one its
-CIF declares is a failed check (``status: failed``).
+CIF declares is a failed check (``status: failed``). A crystal with magnetic moments also gets
+its magnetic space group (``magnetic``: :mod:`symcompile.structures.magnetic`); ``space_group``
+stays the group of the atoms alone, so records compare with and without moments.
 
 >>> from pathlib import Path
 >>> result = analyse_symmetry(Path(__file__).parents[2] / "examples" / "structures" / "TiO2_rutile.cif")
@@ -98,14 +100,57 @@ def _check_declared(result: dict[str, Any], structure: Structure, data: Any) -> 
         result["mismatch"] = outcome.message
 
 
+def magnetic_analysis(structure: Structure, symprec: float = 1e-3, angle_tol: float | None = None,
+                      mag_symprec: float | None = None, magnetic: bool = True) -> tuple[Any, list[str]]:
+    """The :class:`~symcompile.structures.magnetic.MagneticSymmetry` of a crystal with moments (None without),
+    and notes in plain words (why the moments are not used, or what the analysis assumed)."""
+    if structure.magmoms is None:
+        return None, []
+    if not magnetic:
+        return None, ["magnetic moments were read but not used (--no-magnetic): the groups are those of the atoms"]
+    if structure.lattice is None:
+        return None, ["magnetic moments of molecules are not analysed (magnetic point groups of molecules are not "
+                      "implemented): the point group is that of the atoms"]
+    from symcompile.structures.magnetic import magnetic_symmetry
+
+    found = magnetic_symmetry(structure, symprec, angle_tol, mag_symprec)
+    return found, list(found.notes)
+
+
+def magnetic_entry(structure: Structure, symprec: float = 1e-3, angle_tol: float | None = None,
+                   mag_symprec: float | None = None, magnetic: bool = True) -> tuple[dict[str, Any] | None, list[str]]:
+    """The ``magnetic`` block of a structure with moments (None without), and notes saying why not."""
+    found, notes = magnetic_analysis(structure, symprec, angle_tol, mag_symprec, magnetic)
+    return (None if found is None else found.to_dict()), notes
+
+
+def _check_declared_magnetic(result: dict[str, Any], structure: Structure) -> None:
+    """A magnetic CIF's declared BNS number against the detected one (the number is setting-free)."""
+    declared = structure.declared.bns_number
+    found = result.get("magnetic")
+    if not declared or not found:
+        return
+    same = declared == found["bns"]["number"]
+    found["declared_bns"] = declared
+    found["declared_match"] = "same" if same else "different"
+    if not same:
+        result["status"] = "failed"
+        message = (f"declared magnetic group BNS {declared}, detected {found['bns']['symbol']} "
+                   f"(BNS {found['bns']['number']})")
+        result["mismatch"] = f"{result['mismatch']}; {message}" if result.get("mismatch") else message
+
+
 def analyse_symmetry(source: str | os.PathLike[str] | Any, symprec: float = 1e-3, angle_tol: float | None = None,
-                     check_declared: bool = False) -> dict[str, Any]:
+                     check_declared: bool = False, magnetic: bool = True,
+                     mag_symprec: float | None = None) -> dict[str, Any]:
     """The symmetry of a file, a :class:`Structure` or a pymatgen Structure / Molecule.
 
     Keys: ``kind`` (crystal/molecule), ``formula``, ``num_atoms``, ``space_group`` {number,
     symbol} or None, ``point_group`` {hm, schoenflies, order (None if infinite)}, ``notes``;
-    crystals also ``crystal_system``, ``setting`` and ``sites``. With ``check_declared``:
-    ``declared``, ``declared_match`` and, on a mismatch, ``status: failed`` and ``mismatch``.
+    crystals also ``crystal_system``, ``setting`` and ``sites``; crystals with magnetic moments
+    ``magnetic`` (unless ``magnetic=False``; ``mag_symprec`` in μB, default ``symprec``). With
+    ``check_declared``: ``declared``, ``declared_match`` and, on a mismatch, ``status: failed``
+    and ``mismatch`` (also for the BNS number a magnetic CIF declares).
     """
     structure = as_structure_or_file(source)
     result: dict[str, Any] = {"kind": structure.kind, "formula": structure.formula(),
@@ -127,7 +172,12 @@ def analyse_symmetry(source: str | os.PathLike[str] | Any, symprec: float = 1e-3
         result["point_group"] = ops.point_group
         if not ops.finite:
             notes.append(f"{ops.name} is an infinite group (order null)")
+    block, magnetic_notes = magnetic_entry(structure, symprec, angle_tol, mag_symprec, magnetic)
+    notes.extend(magnetic_notes)
+    if block is not None:
+        result["magnetic"] = block
     result["notes"] = notes
     if check_declared:
         _check_declared(result, structure, data)
+        _check_declared_magnetic(result, structure)
     return result

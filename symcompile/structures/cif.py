@@ -40,6 +40,8 @@ SYMBOL_TAGS = (
     "_space_group_name_h-m",
 )
 HALL_TAGS = ("_space_group_name_hall", "_symmetry_space_group_name_hall")
+#: The BNS number of a magnetic CIF (``_space_group_magn.number_BNS``, MAGNDATA's older ``_space_group.magn_number_BNS``).
+BNS_TAGS = ("_space_group_magn_number_bns", "_magnetic_space_group_bns_number")
 
 
 class CifSyntaxError(ValueError):
@@ -278,21 +280,24 @@ def _orbits(positions: np.ndarray, rotations: np.ndarray, translations: np.ndarr
     return out
 
 
-def _orbits_overlap(points: np.ndarray, owner: np.ndarray, chunk: int = 512) -> bool:
-    """True if two points of different orbits coincide (pymatgen would merge those atoms)."""
-    for start in range(0, len(points), chunk):
-        diff = points[start:start + chunk, None, :] - points[None, :, :]
-        diff -= np.round(diff)
-        close = np.all(np.abs(diff) < _SITE_TOLERANCE, axis=2)
-        close &= owner[start:start + chunk, None] != owner[None, :]
-        if close.any():
-            return True
-    return False
+def _orbits_overlap(points: np.ndarray, owner: np.ndarray) -> bool:
+    """True if two points of different orbits coincide (pymatgen would merge those atoms): every fractional
+    coordinate within the site tolerance, modulo 1. Linear in the number of points (a hash grid in the unit
+    cube finds the candidates within the box's circumscribed ball)."""
+    from symcompile.structures.neighbours import PeriodicIndex
+
+    index = PeriodicIndex(np.eye(3), points, np.sqrt(3) * _SITE_TOLERANCE)
+    queries = index.prepare(points)
+    qi, pi = index.candidates(queries)
+    diff = queries[qi] - index.points[pi]
+    close = np.all(np.abs(diff) < _SITE_TOLERANCE, axis=1) & (owner[qi] != owner[index.owner[pi]])
+    return bool(close.any())
 
 
 def atom_blocks(blocks: list[CifBlock]) -> list[CifBlock]:
-    """The data blocks that hold atom sites."""
-    return [b for b in blocks if "_atom_site_fract_x" in b.loops or "_atom_site_fract_x" in b.items]
+    """The data blocks that hold atom sites (fractional or Cartesian coordinates)."""
+    return [b for b in blocks if any(tag in b.loops or tag in b.items
+                                     for tag in ("_atom_site_fract_x", "_atom_site_cartn_x"))]
 
 
 def is_magnetic(block: CifBlock) -> bool:
@@ -301,20 +306,130 @@ def is_magnetic(block: CifBlock) -> bool:
                for key in (*block.items, *block.loops))
 
 
+_CELL_NAMES = ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma")
+
+
+def cell_parameters(block: CifBlock) -> tuple[float, ...]:
+    """a, b, c (Å), alpha, beta, gamma (degrees) of a block; InputError if they cannot make a cell.
+
+    Lengths positive and at most :data:`~symcompile.structures.validation.MAX_COORDINATE`;
+    angles in (0, 180) degrees, each less than the sum of the other two and all three summing
+    to less than 360 (else no cell has them: the metric tensor is not positive definite).
+    """
+    from symcompile.structures.validation import MAX_COORDINATE
+
+    params = []
+    for name in _CELL_NAMES:
+        text = block.get(f"_cell_{name}")
+        if text is None:
+            raise InputError(f"the CIF has no cell parameter _cell_{name}")
+        try:
+            params.append(cif_float(text))
+        except ValueError:
+            raise InputError(f"the cell parameter _cell_{name} is {text[:20]!r}, not a finite number") from None
+    for name, value in zip(_CELL_NAMES[:3], params[:3]):
+        if not 0 < value <= MAX_COORDINATE:
+            raise InputError(f"the cell length _cell_{name} is {value:g} Å: it must be positive and at most "
+                             f"{MAX_COORDINATE:g} Å")
+    for name, value in zip(_CELL_NAMES[3:], params[3:]):
+        if not 0 < value < 180:
+            raise InputError(f"the cell angle _cell_{name} is {value:g} degrees: it must lie between 0 and 180")
+    cosines = np.cos(np.radians(params[3:]))
+    gram = 1 - float(np.sum(cosines ** 2)) + 2 * float(np.prod(cosines))
+    if gram <= 1e-10:
+        alpha, beta, gamma = params[3:]
+        raise InputError(f"no cell has the angles alpha={alpha:g}, beta={beta:g}, gamma={gamma:g} degrees (each "
+                         "must be less than the sum of the other two, and the three less than 360 in all)")
+    return tuple(params)
+
+
 def cell_lattice(block: CifBlock) -> np.ndarray | None:
     """The lattice of the cell parameters (pymatgen's convention), or None if they are unusable."""
     try:
-        params = [cif_float(block.get(f"_cell_{name}") or "")
-                  for name in ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma")]
-    except ValueError:
+        params = cell_parameters(block)
+    except InputError:
         return None
-    if min(params[:3]) <= 0 or not all(0 < angle < 180 for angle in params[3:]):
+    return lattice_from_parameters(*params)
+
+
+def cartesian_transform(block: CifBlock, params: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(M, v) with Cartesian = M @ fractional + v for the block's ``_atom_site_Cartn_*`` coordinates.
+
+    The matrix the CIF gives (``_atom_sites_Cartn_tran_matrix_ij``, or the inverse map
+    ``_atom_sites_fract_tran_matrix_ij``), else the CIF core dictionary's default: Rollett's
+    axes, c along Z and b in the YZ plane (the columns of M are a, b, c).
+    """
+    def read(prefixes: tuple[str, ...], vector_prefixes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        for prefix, vector_prefix in zip(prefixes, vector_prefixes):
+            values = [block.get(f"{prefix}{i}{j}") for i in "123" for j in "123"]
+            if all(v is not None for v in values):
+                try:
+                    matrix = np.array([cif_float(v) for v in values]).reshape(3, 3)  # type: ignore[arg-type]
+                    shift = np.array([cif_float(block.get(f"{vector_prefix}{i}") or "0") for i in "123"])
+                except ValueError:
+                    raise InputError(f"the CIF's {prefix}ij are not numbers") from None
+                if abs(np.linalg.det(matrix)) < 1e-12:
+                    raise InputError(f"the CIF's {prefix}ij form a singular matrix")
+                return matrix, shift
         return None
-    with np.errstate(all="ignore"):
-        lattice = lattice_from_parameters(*params)
-    if not np.all(np.isfinite(lattice)) or abs(np.linalg.det(lattice)) < 1e-6:
-        return None
-    return lattice
+
+    given = read(("_atom_sites_cartn_tran_matrix_", "_atom_sites_cartn_transform_mat_"),
+                 ("_atom_sites_cartn_tran_vector_", "_atom_sites_cartn_transform_vec_"))
+    if given is not None:
+        return given
+    inverse = read(("_atom_sites_fract_tran_matrix_", "_atom_sites_fract_transform_mat_"),
+                   ("_atom_sites_fract_tran_vector_", "_atom_sites_fract_transform_vec_"))
+    if inverse is not None:  # fractional = F @ Cartesian + w
+        F, w = inverse
+        M = np.linalg.inv(F)
+        return M, -M @ w
+    a, b, c = params[:3]
+    alpha, beta, gamma = np.radians(params[3:])
+    cos_gamma_star = (np.cos(alpha) * np.cos(beta) - np.cos(gamma)) / (np.sin(alpha) * np.sin(beta))
+    sin_gamma_star = np.sqrt(max(0.0, 1 - cos_gamma_star ** 2))
+    M = np.array([[a * np.sin(beta) * sin_gamma_star, 0.0, 0.0],
+                  [-a * np.sin(beta) * cos_gamma_star, b * np.sin(alpha), 0.0],
+                  [a * np.cos(beta), b * np.cos(alpha), c]])
+    return M, np.zeros(3)
+
+
+def with_fractional_coordinates(block: CifBlock) -> CifBlock:
+    """The block with ``_atom_site_fract_x/y/z`` computed from ``_atom_site_Cartn_x/y/z`` (when only those are given).
+
+    >>> text = ("data_x _cell_length_a 4 _cell_length_b 5 _cell_length_c 6 _cell_angle_alpha 90 "
+    ...         "_cell_angle_beta 90 _cell_angle_gamma 90 loop_ _atom_site_label _atom_site_Cartn_x "
+    ...         "_atom_site_Cartn_y _atom_site_Cartn_z Na 2 2.5 3")
+    >>> with_fractional_coordinates(parse_blocks(text)[0]).loops["_atom_site_fract_x"]
+    ['0.5']
+    """
+    if "_atom_site_fract_x" in block.loops or "_atom_site_fract_x" in block.items:
+        return block
+    columns = [block.column(f"_atom_site_cartn_{axis}") for axis in "xyz"]
+    if any(c is None for c in columns):
+        return block
+    if len({len(c) for c in columns}) != 1:  # type: ignore[arg-type]
+        raise InputError("the _atom_site_Cartn_x/y/z columns have different lengths")
+    cart = np.array([[cif_float(v) for v in column] for column in columns]).T  # type: ignore[union-attr]
+    M, shift = cartesian_transform(block, cell_parameters(block))
+    frac = np.linalg.solve(M, (cart - shift).T).T
+    loops = dict(block.loops)
+    for k, axis in enumerate("xyz"):
+        loops[f"_atom_site_fract_{axis}"] = [repr(float(v)) for v in frac[:, k]]
+    return CifBlock(block.name, dict(block.items), loops)
+
+
+def check_coordinates_given(block: CifBlock) -> None:
+    """Every atom site has three coordinates: '?' (unknown) or '.' (inapplicable) is an InputError."""
+    labels = block.column("_atom_site_label")
+    for kind in ("fract", "cartn"):
+        for axis in "xyz":
+            tag = f"_atom_site_{kind}_{axis}"
+            for row, value in enumerate(block.column(tag) or []):
+                if value in ("?", "."):
+                    label = labels[row] if labels is not None and row < len(labels) else f"number {row + 1}"
+                    raise InputError(f"atom site {label} has the coordinate {tag} = {value!r} ("
+                                     f"{'unknown' if value == '?' else 'inapplicable'}): every site needs three "
+                                     "numbers")
 
 
 def operations_of_block(block: CifBlock, lattice: np.ndarray | None
@@ -443,6 +558,8 @@ def declared_space_group(blocks: list[CifBlock]) -> Declared:
                     continue
         symbol = next((block.get(t) for t in SYMBOL_TAGS if block.get(t) not in (None, "?", ".")), None)
         hall = next((block.get(t) for t in HALL_TAGS if block.get(t) not in (None, "?", ".")), None)
-        if number is not None or symbol or hall:
-            return Declared(number, symbol.strip() if symbol else None, hall.strip() if hall else None, source)
+        bns = next((block.get(t).strip() for t in BNS_TAGS if block.get(t) not in (None, "?", ".")), None)
+        if number is not None or symbol or hall or bns:
+            return Declared(number, symbol.strip() if symbol else None, hall.strip() if hall else None, source,
+                            bns or None)
     return Declared()

@@ -17,8 +17,9 @@ import numpy as np
 
 from symcompile.errors import InputError
 from symcompile.structures.cif import (
-    CifBlock, CifSyntaxError, atom_blocks, cell_lattice, declared_space_group, fast_structure, is_magnetic,
-    operations_of_block, parse_blocks, symop_text,
+    CifBlock, CifSyntaxError, atom_blocks, cell_lattice, cell_parameters, check_coordinates_given, cif_float,
+    declared_space_group, fast_structure, is_magnetic, operations_of_block, parse_blocks, symop_text,
+    with_fractional_coordinates,
 )
 from symcompile.structures.structure import Declared, Structure, from_pymatgen
 
@@ -69,12 +70,16 @@ def _cif_problem(blocks: list[CifBlock]) -> str | None:
     with_atoms = [b for b in blocks if any(t in b.loops or t in b.items
                                            for t in ("_atom_site_fract_x", "_atom_site_cartn_x"))]
     if not with_atoms:
-        return "the CIF has no atom sites (_atom_site_fract_x/y/z)"
+        return "the CIF has no atom sites (_atom_site_fract_x/y/z or _atom_site_Cartn_x/y/z)"
     block = with_atoms[0]
     missing = [f"_cell_length_{axis}" for axis in "abc" if block.get(f"_cell_length_{axis}") is None]
     if missing:
         return f"the CIF has no cell parameter {missing[0]}"
     return None
+
+
+def _has_transform(block: CifBlock) -> bool:
+    return any(key.startswith(("_atom_sites_cartn_tran", "_atom_sites_fract_tran")) for key in block.items)
 
 
 def _with_operations(text: str, block: CifBlock, rotations: np.ndarray, translations: np.ndarray) -> str:
@@ -114,9 +119,45 @@ def _pymatgen(text: str, notes: list[str], syntax_error: str | None) -> Any:
             message = f"missing CIF item {message.strip(chr(39))}"
         if "no structures" in message.lower():
             message = "no structure could be built from this CIF (missing cell, atoms or coordinates)"
+        if "incommensurate" in message.lower():
+            raise InputError("incommensurate magnetic structures (superspace magnetic CIF) are not supported")
         raise InputError(f"cannot read CIF: {message}")
     if len(structure) == 0:
         raise InputError("the structure has no atoms")
+    return structure
+
+
+_MOMENT_FORM = ("moments given in a form this reader does not read (only _atom_site_moment.crystalaxis_x/y/z "
+                "are read): the magnetic symmetry is not analysed")
+
+
+def _checked_moments(block: CifBlock | None, structure: Structure, notes: list[str]) -> Structure:
+    """The moments of a magnetic CIF as read, or none with a note: never silently zero."""
+    if block is None or not is_magnetic(block):
+        return structure
+    tags = [key for key in (*block.items, *block.loops) if key.startswith("_atom_site_moment")]
+    labels = block.column("_atom_site_moment_label")
+    axes = [block.column(f"_atom_site_moment_crystalaxis_{axis}") for axis in "xyz"]
+    if not tags:
+        _add(notes, "the magnetic CIF lists no moments: every atom is taken as non-magnetic")
+        return structure
+    if labels is None or any(a is None or len(a) != len(labels) for a in axes):
+        _add(notes, _MOMENT_FORM)
+        return structure.replace(magmoms=None)
+    try:
+        listed = np.array([[cif_float(v) for v in column] for column in axes])
+    except ValueError:
+        _add(notes, "some magnetic moments are not numbers: the magnetic symmetry is not analysed")
+        return structure.replace(magmoms=None)
+    sites = set(block.column("_atom_site_label") or [])
+    unknown = [label for label in labels if label not in sites]
+    if unknown:
+        _add(notes, f"moments are listed for {', '.join(unknown[:3])}, which is not an atom site label: "
+                    "the magnetic symmetry is not analysed")
+        return structure.replace(magmoms=None)
+    if structure.magmoms is None or (np.any(listed) and not np.any(structure.magmoms)):
+        _add(notes, "the magnetic CIF's moments could not be read: the magnetic symmetry is not analysed")
+        return structure.replace(magmoms=None)
     return structure
 
 
@@ -141,6 +182,13 @@ def read_cif(text: str, source: str = "") -> Structure:
         if len(holding) > 1:
             _add(notes, f"the CIF holds {len(holding)} structures; the first is analysed")
         block = holding[0] if holding else None
+        cartesian = False
+        if block is not None:
+            check_coordinates_given(block)
+            cell_parameters(block)  # an impossible cell is an InputError, whoever builds the crystal
+            fractional = with_fractional_coordinates(block)
+            cartesian = fractional is not block
+            block = fractional
         try:
             resolved = None if block is None or is_magnetic(block) else operations_of_block(block, cell_lattice(block))
         except CifSyntaxError:  # a listed operation this reader cannot parse: pymatgen decides
@@ -157,8 +205,17 @@ def read_cif(text: str, source: str = "") -> Structure:
                 structure = fast_structure(block, rotations, translations, lattice, source)
             if structure is None and problem:
                 raise InputError(problem)
+        if structure is None and cartesian:
+            raise InputError("the CIF gives Cartesian coordinates only (_atom_site_Cartn_x/y/z); they are read for "
+                             "ordered single structures without oxidation states or magnetic moments: give "
+                             "_atom_site_fract_x/y/z instead")
+        if cartesian:
+            _add(notes, "Cartesian coordinates (_atom_site_Cartn_x/y/z) converted to fractional ones with "
+                        + ("the CIF's transformation matrix" if _has_transform(block) else
+                           "the CIF core dictionary's default axes (c along z, b in the yz plane)"))
     if structure is None:
         structure = from_pymatgen(_pymatgen(text, notes, syntax_error), source)
         if syntax_error:
             _add(notes, f"non-standard CIF ({syntax_error}); read by pymatgen")
+        structure = _checked_moments(holding[0] if blocks is not None and holding else None, structure, notes)
     return structure.replace(notes=tuple(notes), declared=declared, declared_operations=listed, source=source)

@@ -9,11 +9,19 @@ from __future__ import annotations
 import bz2
 import fnmatch
 import gzip
+import io
 import lzma
 import os
 from pathlib import Path
+from typing import Any
 
 from symcompile.errors import InputError
+
+#: The message for a file name that is empty (``Path("")`` would silently mean the working directory).
+EMPTY_PATH = "empty file name '' (an unset shell variable?)"
+
+#: Largest structure file read (bytes, after decompression): a million-atom xyz file is about 50 MB.
+MAX_FILE_BYTES = 512 * 2 ** 20
 
 #: Compression suffixes, recognised by content (magic bytes) as well.
 COMPRESSIONS = (".gz", ".bz2", ".xz")
@@ -30,7 +38,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 #: Control characters that do not occur in text files (tab, newlines, form feed allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v")
-_MAGIC = ((b"\x1f\x8b", gzip), (b"BZh", bz2), (b"\xfd7zXZ\x00", lzma))
+_MAGIC: tuple[tuple[bytes, Any], ...] = (
+    (b"\x1f\x8b", lambda raw: gzip.GzipFile(fileobj=raw)), (b"BZh", bz2.BZ2File), (b"\xfd7zXZ\x00", lzma.LZMAFile))
 
 
 def strip_compression(name: str) -> str:
@@ -60,27 +69,47 @@ def is_structure_file(path: Path) -> bool:
     return path.is_file() and format_of_name(path) is not None
 
 
+def _too_large() -> InputError:
+    return InputError(f"the file is larger than {MAX_FILE_BYTES // 2 ** 20} MiB (after decompression): not a "
+                      "structure file symcompile reads")
+
+
 def _decompressed(data: bytes) -> bytes:
-    for magic, module in _MAGIC:
+    for magic, opener in _MAGIC:
         if data.startswith(magic):
             try:
-                return module.decompress(data)  # type: ignore[attr-defined]
+                with opener(io.BytesIO(data)) as stream:
+                    out: bytes = stream.read(MAX_FILE_BYTES + 1)
             except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
-                raise InputError(f"corrupt compressed file ({exc})") from None
+                raise InputError(f"corrupt compressed file ({one_line_error(exc)})") from None
+            if len(out) > MAX_FILE_BYTES:
+                raise _too_large()
+            return out
     return data
+
+
+def one_line_error(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type name."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
     """The text of a structure file: decompressed, BOM removed; InputError for anything not text."""
+    if not os.fspath(path):
+        raise InputError(EMPTY_PATH)
     file = Path(path)
     if not file.exists():
         raise InputError("file not found")
     if file.is_dir():
         raise InputError("is a directory, not a structure file")
     try:
-        data = file.read_bytes()
+        with open(file, "rb") as stream:  # a pipe (<(zcat x.cif.gz)) is read like a file
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large()
     data = _decompressed(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -181,6 +181,7 @@ def operation_name(R: np.ndarray, t_frac: np.ndarray | None = None) -> str:
         return name
     t = np.asarray(t_frac, dtype=np.float64)
     t = t - np.round(t)
+    t[np.abs(t + 0.5) < 1e-6] = 0.5  # 1/2 and -1/2 are the same translation: write 1/2
     if np.abs(t).max() < 1e-6:
         return name
     parts = ", ".join(_fraction(x) for x in t)

@@ -22,6 +22,10 @@ import numpy as np
 _OFFSETS = np.array(list(itertools.product((0, 1), repeat=3)), dtype=np.int64)
 #: Below this many (query, point) pairs every pair is a candidate (no binning).
 _ALL_PAIRS = 4096
+#: At most this many cubes along an axis, so that cube keys fit in 64 bits (cubes grow for tiny radii).
+_MAX_CUBES = 2 ** 20
+#: Periodic images stored at most, per atom (a search radius much longer than the cell is refused).
+_MAX_IMAGES_PER_ATOM = 4096
 
 
 class PointIndex:
@@ -39,7 +43,8 @@ class PointIndex:
         self.radius = float(radius)
         self.labels = None if labels is None else np.asarray(labels)
         self.owner = np.arange(len(self.points)) if owner is None else np.asarray(owner)
-        self._side = 2.0 * self.radius
+        extent = float(np.ptp(self.points, axis=0).max()) if len(self.points) else 0.0
+        self._side = max(2.0 * self.radius, extent / _MAX_CUBES)  # larger cubes are still correct, only slower
         cells = np.floor(self.points / self._side).astype(np.int64)
         self._origin = cells.min(axis=0) - 2 if len(cells) else np.zeros(3, dtype=np.int64)
         span = (cells.max(axis=0) + 3 - self._origin) if len(cells) else np.ones(3, dtype=np.int64)
@@ -54,9 +59,15 @@ class PointIndex:
         keys = c[..., 0] + self._dims[0] * (c[..., 1] + self._dims[1] * c[..., 2])
         return np.where(inside, keys, -1)
 
+    def prepare(self, queries: np.ndarray) -> np.ndarray:
+        """Queries as an (Q, 3) float array, as the index compares them (see :class:`PeriodicIndex`)."""
+        return np.asarray(queries, dtype=np.float64).reshape(-1, 3)
+
     def candidates(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All (query, stored point) pairs in the 8 cubes that can hold a point within ``radius``."""
-        q = np.asarray(queries, dtype=np.float64).reshape(-1, 3)
+        return self._candidates(self.prepare(queries))
+
+    def _candidates(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(q) * len(self.points) <= _ALL_PAIRS:  # small: every pair costs less than the binning
             return np.repeat(np.arange(len(q)), len(self.points)), np.tile(np.arange(len(self.points)), len(q))
         cells = np.floor(q / self._side - 0.5).astype(np.int64)  # the ball lies in cells c .. c + 1
@@ -73,9 +84,9 @@ class PointIndex:
 
     def nearest(self, queries: np.ndarray, query_labels: np.ndarray | None = None) -> np.ndarray:
         """For each query: the owner of the nearest stored point within ``radius`` (same label), else -1."""
-        q = np.asarray(queries, dtype=np.float64).reshape(-1, 3)
+        q = self.prepare(queries)
         out = np.full(len(q), -1, dtype=np.int64)
-        qi, pi = self.candidates(q)
+        qi, pi = self._candidates(q)
         if len(qi) == 0:
             return out
         d2 = ((q[qi] - self.points[pi]) ** 2).sum(axis=1)
@@ -99,25 +110,81 @@ def cell_heights(lattice: np.ndarray) -> np.ndarray:
                      for i in range(3)])
 
 
+class PeriodicIndex(PointIndex):
+    """A :class:`PointIndex` of a crystal's atoms and their periodic images near one cell.
+
+    Queries anywhere in space are first moved by lattice vectors into that cell, so a query
+    finds the atoms within ``radius`` of it whatever cell it was given in. The cell is the
+    given one, or its Delaunay-reduced form when the given one is too oblique for the radius
+    (faces closer than the radius), so that the images stored stay few.
+    """
+
+    def __init__(self, lattice: np.ndarray, frac: np.ndarray, radius: float, labels: np.ndarray | None = None
+                 ) -> None:
+        lattice = np.asarray(lattice, dtype=np.float64)
+        cart = np.asarray(frac, dtype=np.float64).reshape(-1, 3) @ lattice
+        if np.any(radius > cell_heights(lattice)):
+            lattice = _reduced(lattice)
+        self.lattice = lattice
+        self._inverse = np.linalg.inv(lattice)
+        margin = radius / cell_heights(lattice)
+        reach = np.ceil(margin).astype(np.int64)
+        if int(np.prod(2 * reach + 1)) > _MAX_IMAGES_PER_ATOM:
+            raise ValueError(f"a search radius of {radius:g} Å reaches {int(np.prod(2 * reach + 1))} periodic "
+                             "images of each atom: the cell is far smaller than the radius")
+        wrapped = self._wrap_frac(cart @ self._inverse)
+        shifts = np.array(list(itertools.product(*(range(-r, r + 1) for r in reach))), dtype=np.float64)
+        moved = wrapped[None, :, :] + shifts[:, None, :]  # (images, N, 3)
+        keep = np.all((moved > -margin) & (moved < 1 + margin), axis=2)
+        owner = np.nonzero(keep)[1]
+        super().__init__(moved[keep] @ lattice, radius, None if labels is None else np.asarray(labels)[owner], owner)
+
+    @staticmethod
+    def _wrap_frac(frac: np.ndarray) -> np.ndarray:
+        wrapped = frac % 1.0
+        wrapped[wrapped >= 1.0] = 0.0
+        return wrapped
+
+    def prepare(self, queries: np.ndarray) -> np.ndarray:
+        """Cartesian queries moved into the index's cell (by lattice vectors)."""
+        q = np.asarray(queries, dtype=np.float64).reshape(-1, 3)
+        return self._wrap_frac(q @ self._inverse) @ self.lattice
+
+
+def _reduced(lattice: np.ndarray) -> np.ndarray:
+    """The Delaunay-reduced basis of the lattice (spglib), or the lattice itself if reduction fails."""
+    import spglib
+
+    from symcompile.structures.spacegroup import quiet_spglib
+
+    try:
+        with quiet_spglib():
+            reduced = spglib.delaunay_reduce(lattice, eps=1e-5)
+    except Exception:  # noqa: BLE001 - spglib raises its own error types on degenerate input
+        reduced = None
+    return lattice if reduced is None else np.asarray(reduced, dtype=np.float64)
+
+
 def periodic_index(lattice: np.ndarray, frac: np.ndarray, radius: float, labels: np.ndarray | None = None
                    ) -> tuple[PointIndex, np.ndarray]:
-    """A :class:`PointIndex` of the atoms of a crystal (wrapped into [0, 1)) and their images near the cell.
+    """A :class:`PeriodicIndex` of the atoms of a crystal, and their fractional coordinates wrapped into [0, 1).
 
-    Returns the index and the wrapped fractional coordinates; query with Cartesian points of
-    fractional coordinates in [0, 1).
+    Query with Cartesian points (any cell); ``nearest`` returns atom indices.
     """
-    lattice = np.asarray(lattice, dtype=np.float64)
-    wrapped = np.asarray(frac, dtype=np.float64) % 1.0
-    wrapped[wrapped >= 1.0] = 0.0
-    margin = radius / cell_heights(lattice)
-    reach = np.ceil(margin).astype(int)
-    shifts = np.array(list(itertools.product(*(range(-r, r + 1) for r in reach))), dtype=np.float64)
-    moved = wrapped[None, :, :] + shifts[:, None, :]  # (images, N, 3)
-    keep = np.all((moved > -margin) & (moved < 1 + margin), axis=2)
-    points = moved[keep] @ lattice
-    owner = np.nonzero(keep)[1]
-    index = PointIndex(points, radius, None if labels is None else np.asarray(labels)[owner], owner)
-    return index, wrapped
+    wrapped = PeriodicIndex._wrap_frac(np.asarray(frac, dtype=np.float64))
+    return PeriodicIndex(lattice, frac, radius, labels), wrapped
+
+
+def shortest_lattice_vector(lattice: np.ndarray) -> float:
+    """Length (Å) of the shortest non-zero lattice vector: the shortest of a, b, c and their sums and
+    differences in the Delaunay-reduced basis (exact for a Delaunay-reduced cell).
+
+    >>> round(shortest_lattice_vector(np.array([[4.0, 0, 0], [0, 4, 0], [40, 1, 4]])), 6)
+    4.0
+    """
+    a, b, c = _reduced(np.asarray(lattice, dtype=np.float64))
+    candidates = [a, b, c, a + b, a - b, b + c, b - c, a + c, a - c, a + b + c, a + b - c, a - b + c, -a + b + c]
+    return float(min(np.linalg.norm(v) for v in candidates))
 
 
 def overlapping_pair(structure: Any, distance: float) -> tuple[int, int, float] | None:
@@ -127,7 +194,7 @@ def overlapping_pair(structure: Any, distance: float) -> tuple[int, int, float] 
     >>> overlapping_pair(Structure.molecule(("H", "H"), [[0, 0, 0], [0, 0, 0.01]]), 0.1)[:2]
     (0, 1)
     """
-    i, j, d = _pairs_within(structure, distance)
+    i, j, d = close_pairs(structure, distance)
     if len(d) == 0:
         return None
     k = int(np.argmin(d))
@@ -135,18 +202,22 @@ def overlapping_pair(structure: Any, distance: float) -> tuple[int, int, float] 
     return first, second, float(d[k])
 
 
-def _pairs_within(structure: Any, radius: float, atoms: np.ndarray | None = None
+def close_pairs(structure: Any, radius: float, atoms: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(atom, other atom, distance) for every pair closer than ``radius`` (periodic images included),
-    the first atom among ``atoms`` (default: all)."""
+    """(atom, other atom, distance) for every pair closer than ``radius`` (periodic images included, an atom
+    and its own image too), the first atom among ``atoms`` (default: all). Linear in the number of atoms.
+
+    >>> from symcompile.structures.structure import Structure
+    >>> [a.tolist() for a in close_pairs(Structure.molecule(("H", "H", "O"), [[0, 0, 0], [0, 0, 0.7], [0, 0, 3]]), 1.0)]
+    [[0, 1], [1, 0], [0.7, 0.7]]
+    """
     if structure.lattice is None:
-        points = np.asarray(structure.cart_coords)
-        index = PointIndex(points, radius)
+        index: PointIndex = PointIndex(np.asarray(structure.cart_coords), radius)
     else:
-        index, wrapped = periodic_index(structure.lattice, structure.frac_coords, radius)
-        points = wrapped @ structure.lattice
+        index = PeriodicIndex(structure.lattice, structure.frac_coords, radius)
+    points = index.prepare(structure.cart_coords)
     atoms = np.arange(len(points)) if atoms is None else np.asarray(atoms)
-    qi, pi = index.candidates(points[atoms])
+    qi, pi = index._candidates(points[atoms])
     qi = atoms[qi]
     d = np.linalg.norm(points[qi] - index.points[pi], axis=1)
     keep = (d < radius) & ~((index.owner[pi] == qi) & (d < 1e-12))
@@ -164,27 +235,34 @@ def nearest_neighbour_distances(structure: Any) -> np.ndarray:
     out = np.full(n, np.inf)
     if n == 1 and structure.lattice is None:
         return out
-    extent = float(np.ptp(structure.cart_coords, axis=0).max()) if structure.lattice is None else \
-        float(cell_heights(structure.lattice).max())
-    radius = max(extent, 1e-6) / n ** (1 / 3)
+    radius, ceiling = _first_radius(structure)
     todo = np.arange(n)
     while len(todo):
-        i, _, d = _pairs_within(structure, radius, todo)
+        i, _, d = close_pairs(structure, radius, todo)
         np.minimum.at(out, i, d)
         todo = todo[~np.isfinite(out[todo])]
-        radius *= 2
+        radius = min(2 * radius, ceiling)
     return out
+
+
+def _first_radius(structure: Any) -> tuple[float, float]:
+    """A search radius that finds about one neighbour per atom, and one that finds at least one (crystals:
+    every atom has its own image at the shortest lattice vector; molecules: the whole extent)."""
+    n = structure.num_atoms
+    if structure.lattice is None:
+        extent = max(float(np.ptp(structure.cart_coords, axis=0).max()), 1e-6)
+        return extent / n ** (1 / 3), 2 * extent
+    ceiling = 1.0001 * shortest_lattice_vector(structure.lattice)
+    return min(float(cell_heights(structure.lattice).max()) / n ** (1 / 3), ceiling), ceiling
 
 
 def closest_pair(structure: Any) -> tuple[int, int, float] | None:
     """The two nearest atoms (periodic images included) and their distance; None for a lone atom."""
     if structure.num_atoms < 2 and structure.lattice is None:
         return None
-    extent = np.ptp(structure.cart_coords, axis=0).max() if structure.lattice is None else \
-        float(cell_heights(structure.lattice).max())
-    radius = max(extent, 1e-6) / max(structure.num_atoms, 1) ** (1 / 3)
+    radius, ceiling = _first_radius(structure)
     while True:
         found = overlapping_pair(structure, radius)  # the nearest of all pairs closer than radius
         if found is not None:
             return found
-        radius *= 2
+        radius = min(2 * radius, ceiling)

@@ -53,6 +53,7 @@ class Operations:
     symmetrized: np.ndarray | None = None
     approximates: int | None = None
     exact_below: int | None = None
+    time_reversal: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.rotations)
@@ -97,7 +98,8 @@ class Operations:
         labels = None if self.labels is None else tuple(self.labels[i] for i in idx)
         return replace(self, rotations=self.rotations[idx], translations=self.translations[idx],
                        permutations=self.permutations[idx], frac_rotations=pick(self.frac_rotations),
-                       frac_translations=pick(self.frac_translations), labels=labels)
+                       frac_translations=pick(self.frac_translations), labels=labels,
+                       time_reversal=pick(self.time_reversal))
 
     @property
     def pure_translations(self) -> np.ndarray:
@@ -105,14 +107,20 @@ class Operations:
         return np.all(np.abs(self.rotations - np.eye(3)) < 1e-9, axis=(1, 2))
 
     def names(self) -> list[str]:
-        """Every operation in words: '4-fold rotation about z (+90°) with translation (1/2, 0, 0)'."""
+        """Every operation in words: '4-fold rotation about z (+90°) with translation (1/2, 0, 0)', with
+        'followed by time reversal' for the magnetic operations that carry it."""
+        from symcompile.o3.magnetic_point_groups import with_time_reversal
         from symcompile.structures.naming import operation_name
 
         if self.labels:
             return list(self.labels)
         if self.frac_translations is not None:
-            return [operation_name(R, t) for R, t in zip(self.rotations, self.frac_translations)]
-        return [operation_name(R) for R in self.rotations]
+            words = [operation_name(R, t) for R, t in zip(self.rotations, self.frac_translations)]
+        else:
+            words = [operation_name(R) for R in self.rotations]
+        if self.time_reversal is None:
+            return words
+        return [with_time_reversal(w, int(t)) for w, t in zip(words, self.time_reversal)]
 
     def preserves(self, structure: Any, tol: float) -> np.ndarray:
         """Mask of the (crystal) operations that, with their permutations, map ``structure`` onto itself."""

@@ -4,7 +4,9 @@ One reader per format: CIF (:mod:`cif_reader`: fast builder, pymatgen fallback),
 extended XYZ (:mod:`xyz`), POSCAR/CONTCAR including VASP 4 files whose element names are only
 on the first line, vasprun.xml (:mod:`vasprun`), pymatgen JSON, and anything else pymatgen reads. Compressed
 files (.gz, .bz2, .xz) and UTF-8 byte-order marks are handled before the format is chosen.
-Every failure is an :class:`InputError`; pymatgen's warnings become notes, never output.
+Every structure read is validated (:mod:`symcompile.structures.validation`: finite numbers,
+volume, distances between atoms, species). Every failure is an :class:`InputError`; pymatgen's
+warnings become notes, never output.
 
 >>> from pathlib import Path
 >>> s = read_structure(Path(__file__).parents[2] / "examples" / "structures" / "water.xyz")
@@ -17,15 +19,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from symcompile.errors import InputError
-from symcompile.structures.cif_reader import MAX_NOTES, one_line, plain_note, read_cif
+from symcompile.notes import warnings_as_notes
+from symcompile.structures.cif_reader import one_line, plain_note, read_cif
 from symcompile.structures.files import format_of, read_text
 from symcompile.structures.structure import ATOMIC_NUMBER, Declared, Structure, from_pymatgen
+from symcompile.structures.validation import validate
 from symcompile.structures.vasprun import read_vasprun
 from symcompile.structures.xyz import read_xyz
 
@@ -33,18 +34,9 @@ DISORDER_NOTE = ("partially occupied (disordered) sites: each distinct site comp
                  "as a distinct species")
 
 
-@contextmanager
-def _captured_warnings(notes: list[str]) -> Iterator[None]:
+def _captured_warnings(notes: list[str]) -> Any:
     """Collect warnings (pymatgen's parsers are chatty) as plain notes instead of printing them."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for item in caught:
-        if issubclass(item.category, (DeprecationWarning, PendingDeprecationWarning)):
-            continue
-        note = plain_note(str(item.message))
-        if note and note not in notes and len(notes) < MAX_NOTES:
-            notes.append(note)
+    return warnings_as_notes(notes, plain_note)
 
 
 # --------------------------------------------------------------------------- formats
@@ -138,8 +130,17 @@ def _read_other(path: str, source: str, notes: list[str]) -> Structure:
 
 # --------------------------------------------------------------------------- public API
 def read_structure(path: str | os.PathLike[str]) -> Structure:
-    """Read a structure file; raises :class:`InputError` (one line) on any failure."""
+    """Read a structure file; raises :class:`InputError` (one line, ``.path`` set) on any failure."""
     path = os.fspath(path)
+    try:
+        return _read(path)
+    except InputError as exc:
+        if exc.path is None:
+            exc.path = path
+        raise
+
+
+def _read(path: str) -> Structure:
     text = read_text(path)
     notes: list[str] = []
     fmt = format_of(path, text)
@@ -157,6 +158,7 @@ def read_structure(path: str | os.PathLike[str]) -> Structure:
         structure = _read_other(path, path, notes)
     if not structure.ordered:
         notes.append(DISORDER_NOTE)
+    structure = validate(structure)
     return structure.with_notes(*notes) if notes else structure
 
 

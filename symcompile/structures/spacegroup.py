@@ -269,6 +269,57 @@ def standardize(structure: Any, symprec: float = 1e-3, angle_tol: float | None =
                      source=structure.source, notes=structure.notes)
 
 
+def atoms_in_cell(structure: Any, lattice: np.ndarray, tol: float) -> tuple[Any, np.ndarray]:
+    """The atoms of ``structure`` in a smaller cell ``lattice`` of the same crystal (same Cartesian
+    frame), the first atom at each position; returns the structure and the indices kept.
+
+    InputError if the smaller cell does not hold a whole number of the given atoms at ``tol`` Å.
+    """
+    from symcompile.structures.structure import Structure
+
+    lattice = np.asarray(lattice, dtype=np.float64)
+    frac = np.linalg.solve(lattice.T, structure.cart_coords.T).T
+    frac -= np.floor(frac)
+    kept: list[int] = []
+    for i in range(len(frac)):
+        if kept:
+            diff = frac[kept] - frac[i]
+            diff -= np.round(diff)
+            if np.linalg.norm(diff @ lattice, axis=1).min() < tol:
+                continue
+        kept.append(i)
+    expected = len(frac) * abs(np.linalg.det(lattice)) / structure.volume
+    if abs(len(kept) - expected) > 1e-6:
+        raise InputError("the primitive cell does not hold a whole number of the given atoms at this "
+                         "tolerance: try another --symprec")
+    index = np.asarray(kept, dtype=int)
+    magmoms = None if structure.magmoms is None else np.asarray(structure.magmoms)[index]
+    cell = Structure(lattice, frac[index], tuple(structure.species[i] for i in kept), ordered=structure.ordered,
+                     source=structure.source, notes=structure.notes, magmoms=magmoms)
+    return cell, index
+
+
+def primitive_cell(structure: Any, symprec: float = 1e-3, angle_tol: float | None = None) -> Any:
+    """The crystal in a primitive cell of its own translation lattice, in the SAME Cartesian frame.
+
+    A supercell can hide symmetry from operations written in its cell: the 4-fold axis of rutile
+    does not map a 2a x a x c cell onto itself, so spglib lists only mmm there. Properties of the
+    infinite crystal (tensors, the point group) are taken on this cell. Returns ``structure`` itself
+    when it is already primitive.
+
+    >>> import numpy as np
+    >>> from symcompile.structures.structure import Structure
+    >>> bcc = Structure(np.eye(3) * 3.0, [[0, 0, 0], [0.5, 0.5, 0.5]], ("Fe", "Fe"))
+    >>> primitive_cell(bcc).num_atoms
+    1
+    """
+    data = dataset(structure, symprec, angle_tol)
+    lattice = np.asarray(data.primitive_lattice, dtype=np.float64)
+    if abs(abs(np.linalg.det(lattice)) - structure.volume) < 1e-6 * structure.volume:
+        return structure
+    return atoms_in_cell(structure, lattice, symprec)[0]
+
+
 # --------------------------------------------------------------------------- settings
 def _origin_choice(choice: str) -> int | None:
     return int(choice[0]) if choice[:1] in ("1", "2") else None

@@ -3,8 +3,10 @@
 Symmetry depends only on where the atoms are and which atoms are alike, so a structure is
 spglib's ``(lattice, positions, numbers)`` plus species names and what the file said about
 itself (source, notes, ordered or not, the symmetry a CIF declares, magnetic moments). A
-molecule has no lattice. Every structure is validated when it is made: at least one atom,
-finite numbers, a cell of positive volume; anything else is an :class:`InputError`.
+molecule has no lattice. Every structure is checked when it is made: at least one atom,
+finite and bounded numbers, a cell of non-zero volume; anything else is an :class:`InputError`.
+Readers also run :func:`~symcompile.structures.validation.validate` (distances, volume per
+atom, species), which costs a neighbour search.
 
 >>> import numpy as np
 >>> s = Structure(3.9 * np.eye(3), [[0, 0, 0], [0.5, 0.5, 0.5]], ("Cs", "Cl"))
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from symcompile.errors import InputError
+from symcompile.structures.validation import check_lattice, check_numbers
 
 #: Element symbols in order of atomic number (Z = index + 1).
 ELEMENTS: tuple[str, ...] = tuple("""
@@ -53,12 +56,13 @@ def element_of(species: str) -> str | None:
 
 @dataclass(frozen=True)
 class Declared:
-    """What a file says about its own space group (any field may be missing)."""
+    """What a file says about its own space group (any field may be missing); a magnetic CIF's BNS number."""
 
     number: int | None = None
     symbol: str | None = None
     hall: str | None = None
     source: str | None = None
+    bns_number: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -114,15 +118,9 @@ class Structure:
         coords = _frozen(frac_coords, (-1, 3), "coordinates")
         if len(coords) != n:
             raise InputError(f"{n} species but {len(coords)} positions")
-        if not np.all(np.isfinite(coords)):
-            raise InputError("the structure has non-finite coordinates")
         if lattice is not None:
             lattice = _frozen(lattice, (3, 3), "lattice vectors")
-            if not np.all(np.isfinite(lattice)):
-                raise InputError("the structure has non-finite lattice parameters")
-            volume = abs(float(np.linalg.det(lattice)))
-            if not volume > 1e-6 * max(1.0, float(np.abs(lattice).max()) ** 3):
-                raise InputError("the lattice is degenerate (zero cell volume)")
+        check_numbers(lattice, coords, species)
         if magmoms is not None:
             magmoms = np.array(magmoms, dtype=np.float64)
             if magmoms.shape not in ((n,), (n, 3)) or not np.all(np.isfinite(magmoms)):
@@ -151,8 +149,8 @@ class Structure:
         """A crystal from Cartesian positions (Å) in the cell ``lattice`` (rows a, b, c)."""
         lat = _frozen(lattice, (3, 3), "lattice vectors")
         cart = _frozen(cart_coords, (-1, 3), "coordinates")
-        if not np.all(np.isfinite(lat)) or abs(float(np.linalg.det(lat))) < 1e-12:
-            raise InputError("the lattice is degenerate (zero cell volume)")
+        check_lattice(lat)
+        check_numbers(None, cart, species)
         return cls(lat, np.linalg.solve(lat.T, cart.T).T, species, **metadata)
 
     def replace(self, **changes: Any) -> Structure:
@@ -363,8 +361,12 @@ def from_pymatgen(obj: Any, source: str = "", notes: Sequence[str] = ()) -> Stru
     if len(obj) == 0:
         raise InputError("the structure has no atoms")
     species = tuple(site.species_string for site in obj)
+    magmoms = _magmoms_of(obj)
+    if magmoms is None and (getattr(obj, "site_properties", {}) or {}).get("magmom") is not None:
+        notes = (*notes, "the magnetic moments (site property magmom) could not be read (missing on some sites, "
+                         "or neither one number nor one vector per site): the magnetic symmetry is not analysed")
     meta = {"ordered": bool(getattr(obj, "is_ordered", True)), "source": source, "notes": tuple(notes),
-            "magmoms": _magmoms_of(obj)}
+            "magmoms": magmoms}
     if hasattr(obj, "lattice"):
         return Structure(np.array(obj.lattice.matrix), np.array(obj.frac_coords), species, **meta)
     return Structure.molecule(species, np.array(obj.cart_coords), **meta)

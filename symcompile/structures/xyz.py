@@ -51,16 +51,18 @@ def _float(token: str, line_no: int) -> float:
     return value
 
 
-def _columns(properties: str | None) -> tuple[int, int, tuple[int, int] | None]:
-    """Column offsets of species, pos and (offset, width) of the magnetic moments in Properties=."""
+def _columns(properties: str | None) -> tuple[int, int, tuple[int, int] | None, str | None]:
+    """Column offsets of species, pos and (offset, width) of the magnetic moments in Properties=, and the
+    name of a moments column that cannot be read (not real, or neither 1 nor 3 wide)."""
     if not properties:
-        return 0, 1, None
+        return 0, 1, None, None
     fields = properties.split(":")
     if len(fields) % 3:
         raise InputError(f"malformed Properties={properties[:60]}")
     offset = 0
     species_col = pos_col = None
     magmom = None
+    unread = None
     for k in range(0, len(fields), 3):
         name, kind, count_text = fields[k:k + 3]
         try:
@@ -76,10 +78,12 @@ def _columns(properties: str | None) -> tuple[int, int, tuple[int, int] | None]:
             pos_col = offset
         elif low in _MAGMOM_COLUMNS and kind.upper() == "R" and count in (1, 3) and magmom is None:
             magmom = (offset, count)
+        elif low in _MAGMOM_COLUMNS:
+            unread = f"{name}:{kind}:{count}"
         offset += count
     if species_col is None or pos_col is None:
         raise InputError("extended XYZ Properties must include species:S:1 and pos:R:3")
-    return species_col, pos_col, magmom
+    return species_col, pos_col, magmom, (unread if magmom is None else None)
 
 
 def _header_pairs(comment: str) -> dict[str, str]:
@@ -109,8 +113,11 @@ def _lattice(text: str) -> np.ndarray:
         values = [float(v) for v in shlex.split(text.replace(",", " "))]
     except ValueError:
         raise InputError(f"malformed Lattice={text[:60]}") from None
-    if len(values) != 9 or not all(math.isfinite(v) for v in values):
-        raise InputError("Lattice= must hold 9 numbers")
+    if len(values) != 9:
+        raise InputError(f"Lattice= must hold 9 numbers (the three cell vectors), found {len(values)}")
+    bad = next((v for v in values if not math.isfinite(v)), None)
+    if bad is not None:
+        raise InputError(f"Lattice= holds {bad!r}, not a finite number")
     return np.array(values).reshape(3, 3)
 
 
@@ -128,7 +135,7 @@ def read_xyz(text: str, source: str = "") -> Structure:
     if len(lines) < count + 2:
         raise InputError(f"XYZ file declares {count} atoms but has {max(len(lines) - 2, 0)} atom lines")
     pairs = _header_pairs(lines[1])
-    species_col, pos_col, magmom_cols = _columns(pairs.get("properties"))
+    species_col, pos_col, magmom_cols, unread = _columns(pairs.get("properties"))
     widest = max(species_col, pos_col + 2, (magmom_cols[0] + magmom_cols[1] - 1) if magmom_cols else 0)
     species: list[str] = []
     positions = np.empty((count, 3))
@@ -144,6 +151,9 @@ def read_xyz(text: str, source: str = "") -> Structure:
             moments[i] = [_float(tokens[magmom_cols[0] + k], line_no) for k in range(magmom_cols[1])]
     magmoms = None if moments is None else (moments[:, 0] if moments.shape[1] == 1 else moments)
     notes: list[str] = []
+    if unread:
+        notes.append(f"the moments column {unread} is not read (moments must be real, 1 or 3 per atom): the "
+                     "magnetic symmetry is not analysed")
     if any(line.strip() for line in lines[count + 2:]):
         notes.append("the file holds more than one frame; the first is analysed")
     lattice_text = pairs.get("lattice")

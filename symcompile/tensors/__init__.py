@@ -76,6 +76,8 @@ def tensor_report(
     symprec: float = 1e-3,
     angle_tol: float | None = None,
     forms: dict[str, Any] | None = None,
+    magnetic: bool = True,
+    mag_symprec: float | None = None,
 ) -> dict[str, Any]:
     """Everything the ``tensor`` command shows, as a JSON-ready dict.
 
@@ -85,7 +87,9 @@ def tensor_report(
     path or loaded structure), or ``group_matrices`` in the structure's own Cartesian frame):
     ``point_group``, ``independent_components`` (exact), ``invariants_by_irrep``,
     ``allowed_form`` (standard orientation; Voigt matrix when rank <= 4 allows it) and, with
-    a structure or ``group_matrices``, ``allowed_form_structure_frame``. ``symbol`` names the
+    a structure or ``group_matrices``, ``allowed_form_structure_frame``. A crystal structure with
+    magnetic moments gives its magnetic point group (``magnetic=False``: the group of the atoms;
+    ``mag_symprec`` in μB) and ``structure["magnetic"]``. ``symbol`` names the
     components (default: the named tensor's, e.g. ``C`` for elastic, else ``T``). A ``forms`` dict,
     if given, receives the :class:`AllowedForm` objects under ``"standard"`` / ``"structure"``
     (with their invariant bases, for pictures).
@@ -133,7 +137,7 @@ def tensor_report(
     elif structure is not None:
         from symcompile.tensors.structure_groups import structure_point_groups
 
-        groups = structure_point_groups(structure, symprec, angle_tol)
+        groups = structure_point_groups(structure, symprec, angle_tol, magnetic, mag_symprec)
         std, frame_group, exact_below = groups.standard, groups.frame, groups.exact_below
         out["structure"] = groups.info
     if group_matrices is not None:

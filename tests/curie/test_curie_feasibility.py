@@ -303,6 +303,7 @@ def test_no_train_does_not_import_torch() -> None:
     code = ("import sys\nfrom symcompile.cli import main\n"
             f"try:\n    main(['curie', {str(EXAMPLES / 'square.xyz')!r}, {str(EXAMPLES / 'rectangle.xyz')!r}, "
             "'--no-train', '--json'])\nexcept SystemExit as e:\n    assert e.code == 1, e.code\n"
-            "assert 'torch' not in sys.modules, 'torch imported by --no-train'\n")
+            "assert 'torch' not in sys.modules, 'torch imported by --no-train'\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported without --plot'\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

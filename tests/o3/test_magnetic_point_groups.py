@@ -188,5 +188,5 @@ def test_magnetic_names_and_ordinary_fallback() -> None:
 
 def test_operations_in_words() -> None:
     ops = magnetic_point_group("-1'").operations()
-    assert ops == ["identity", "inversion, with time reversal"]
+    assert ops == ["identity", "inversion followed by time reversal"]
     assert len(magnetic_point_group("11'").operations()) == 2

@@ -1,0 +1,10 @@
+"""Shared test helpers (``cli_helpers``) importable from every test folder, not only this one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
