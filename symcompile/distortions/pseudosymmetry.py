@@ -62,7 +62,10 @@ class Matcher:
         self.inverse = np.linalg.inv(self.lattice)
         self.labels = np.asarray(labels)
         self.radius = float(radius)
-        self.index, self.frac = periodic_index(self.lattice, frac, self.radius, self.labels)
+        try:
+            self.index, self.frac = periodic_index(self.lattice, frac, self.radius, self.labels)
+        except ValueError as exc:  # a cell far smaller than the search radius
+            raise InputError(f"the displacement bound is too large for this cell ({exc})") from None
         self._wide: Matcher | None = None
 
     @property
