@@ -80,7 +80,7 @@ class Matcher:
         """(query, stored point, vector, squared distance) for every atom of the query's species within
         the radius, sorted by query then distance."""
         cart = self.index.prepare(np.asarray(images) @ self.lattice)  # into the index's own cell
-        qi, pi = self.index.candidates(cart)
+        qi, pi = self.index.candidates(cart)  # cart is prepared: once
         d = self.index.points[pi] - cart[qi]
         d2 = np.einsum("ij,ij->i", d, d)
         ok = (d2 <= self.radius ** 2) & (self.index.labels[pi] == self.labels[atoms][qi])
