@@ -146,7 +146,9 @@ def _parse(text: str, number: int) -> tuple[str, np.ndarray, np.ndarray, list[Ta
             k = tuple(_fraction(x) for x in coords.split())
             points.append(TableKPoint(letter, k, little, irreps, dims))  # type: ignore[arg-type]
         i += 1
-    return header["name"], np.array(rotations), np.array(translations), points
+    # the files write 1/3 as 0.66667: snapped to the fractions they stand for (ITA denominators <= 12)
+    exact = np.array([[float(Fraction(x).limit_denominator(48)) for x in row] for row in translations])
+    return header["name"], np.array(rotations), exact.reshape(-1, 3), points
 
 
 def _op_keys(rotations: np.ndarray, translations: np.ndarray) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:
