@@ -9,11 +9,17 @@ Group theory only (numpy, spglib, spgrep and Bilbao's labelled character tables 
 [('R4+', '(a,a,0)', 1.016, True), ('M3+', '(a,0,0)', 0.812, True), ('X5+', ...), ...]
 >>> result.to_record()["strain"]                                       # doctest: +SKIP
 
+Parents of a child found by pseudo-symmetry (no parent given): :func:`find_parents` lists every
+supergroup within a displacement bound, highest symmetry first; :func:`select_parent` picks one.
+
 Modules: ``tables`` (Bilbao's tables), ``setting`` (the parent in the tables' setting, its
 origin and Wyckoff sites), ``correspondence`` (child and parent atom for atom), ``group``
 (the parent's group on a supercell), ``irreps`` (physically irreducible representations and
 their labels), ``direction`` (order-parameter directions), ``modes`` (the decomposition of
-any per-atom field), ``strain``, ``decomposition`` (the one call: :func:`decompose`).
+any per-atom field), ``strain``, ``decomposition`` (the one call: :func:`decompose`);
+``holohedry`` (near-isometries of a strained lattice), ``pseudosymmetry`` (the operations that map
+the child onto itself within a distance), ``subgroups`` (groups between two groups), ``spread``
+(largest displacement free of the uniform translation), ``parents`` (:func:`find_parents`).
 """
 
 from __future__ import annotations
@@ -47,6 +53,11 @@ _LAZY = {
     "stars": "symcompile.distortions.irreps",
     "physical_irreps": "symcompile.distortions.irreps",
     "PhysicalIrrep": "symcompile.distortions.irreps",
+    "find_parents": "symcompile.distortions.parents",
+    "select_parent": "symcompile.distortions.parents",
+    "ParentCandidate": "symcompile.distortions.parents",
+    "ParentCandidates": "symcompile.distortions.parents",
+    "smallest_ball": "symcompile.distortions.spread",
 }
 
 __all__ = list(_LAZY)

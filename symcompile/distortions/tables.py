@@ -146,7 +146,7 @@ def _parse(text: str, number: int) -> tuple[str, np.ndarray, np.ndarray, list[Ta
             k = tuple(_fraction(x) for x in coords.split())
             points.append(TableKPoint(letter, k, little, irreps, dims))  # type: ignore[arg-type]
         i += 1
-    return header["name"], np.array(rotations), np.array(translations), points
+    return header["name"], np.array(rotations), np.array(translations).reshape(-1, 3), points
 
 
 def _op_keys(rotations: np.ndarray, translations: np.ndarray) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:

@@ -63,11 +63,12 @@ class PointIndex:
         """Queries as an (Q, 3) float array, as the index compares them (see :class:`PeriodicIndex`)."""
         return np.asarray(queries, dtype=np.float64).reshape(-1, 3)
 
-    def candidates(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All (query, stored point) pairs in the 8 cubes that can hold a point within ``radius``."""
-        return self._candidates(self.prepare(queries))
+    def candidates(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All (query, stored point) pairs in the 8 cubes that can hold a point within ``radius``.
 
-    def _candidates(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        The queries must come from :meth:`prepare` (once: preparing twice can move a query on a cell
+        face by a lattice vector, and then the vectors to the stored points are wrong).
+        """
         if len(q) * len(self.points) <= _ALL_PAIRS:  # small: every pair costs less than the binning
             return np.repeat(np.arange(len(q)), len(self.points)), np.tile(np.arange(len(self.points)), len(q))
         cells = np.floor(q / self._side - 0.5).astype(np.int64)  # the ball lies in cells c .. c + 1
@@ -86,7 +87,7 @@ class PointIndex:
         """For each query: the owner of the nearest stored point within ``radius`` (same label), else -1."""
         q = self.prepare(queries)
         out = np.full(len(q), -1, dtype=np.int64)
-        qi, pi = self._candidates(q)
+        qi, pi = self.candidates(q)
         if len(qi) == 0:
             return out
         d2 = ((q[qi] - self.points[pi]) ** 2).sum(axis=1)
@@ -217,7 +218,7 @@ def close_pairs(structure: Any, radius: float, atoms: np.ndarray | None = None
         index = PeriodicIndex(structure.lattice, structure.frac_coords, radius)
     points = index.prepare(structure.cart_coords)
     atoms = np.arange(len(points)) if atoms is None else np.asarray(atoms)
-    qi, pi = index._candidates(points[atoms])
+    qi, pi = index.candidates(points[atoms])
     qi = atoms[qi]
     d = np.linalg.norm(points[qi] - index.points[pi], axis=1)
     keep = (d < radius) & ~((index.owner[pi] == qi) & (d < 1e-12))

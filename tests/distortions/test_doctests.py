@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["tables", "lattice", "setting", "correspondence", "group", "irreps", "direction", "modes", "strain",
-           "decomposition"]
+           "decomposition", "holohedry", "pseudosymmetry", "subgroups", "spread", "parents"]
 
 
 @pytest.mark.parametrize("name", MODULES)
