@@ -9,7 +9,7 @@ exactly the child's group, trains the network on the best of them until it fits,
 with spglib that the decorated parent has exactly the child's space group. Importing this
 package does not import torch; only training does.
 
-Modules: ``parent`` (the candidates and the choice; ``parent_scan`` is the interim search),
+Modules: ``parent`` (the candidates as reported),
 ``problem`` (child and parent set up once), ``local`` (coordination-shell deformations),
 ``carriers``, ``training``, ``decorate`` (symmetry of a decoration), ``glazer``, ``mcif``,
 ``drawing`` (what a picture needs), ``result`` (the record).

@@ -19,15 +19,11 @@ from symcompile.distortions.correspondence import Correspondence
 from symcompile.distortions.decomposition import Decomposition, decompose
 from symcompile.distortions.group import SupercellGroup
 from symcompile.distortions.modes import ModeAnalysis
+from symcompile.distortions.parents import ParentCandidate, find_parents, select_parent
 from symcompile.distortions.setting import ParentSetting, ParentSite
 from symcompile.distortions.strain import strain_tensor
 from symcompile.errors import InputError
-from symcompile.order_params.parent import (
-    ParentOption,
-    check_sane,
-    find_parents,
-    select_parent,
-)
+from symcompile.order_params.parent import check_sane
 from symcompile.structures.spacegroup import standardize
 from symcompile.structures.structure import Structure
 
@@ -77,8 +73,8 @@ class Problem:
 
     given: Structure
     decomposition: Decomposition
-    options: tuple[ParentOption, ...]
-    chosen: ParentOption | None
+    options: tuple[ParentCandidate, ...]
+    chosen: ParentCandidate | None
     parent: Structure
     child_frac: np.ndarray
     child_lattice: np.ndarray
@@ -190,8 +186,8 @@ def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None
     check_sane(given, "child")
     primitive = standard_primitive(given, symprec, angle_tol)
     _check_size(primitive)
-    options: tuple[ParentOption, ...] = ()
-    chosen: ParentOption | None = None
+    options: tuple[ParentCandidate, ...] = ()
+    chosen: ParentCandidate | None = None
     if parent is not None:
         parent_crystal = load_crystal(parent, "parent")
         check_sane(parent_crystal, "parent")
@@ -199,14 +195,16 @@ def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None
         decomposition = decompose(primitive, parent=parent_crystal, origin=origin, symprec=symprec,
                                   angle_tol=angle_tol, max_displacement=max_displacement)
     else:
-        found, miss = find_parents(primitive, max_displacement, symprec, angle_tol)
+        found = find_parents(primitive, max_displacement, symprec, angle_tol)
         if not found:
             if parent_group is not None:
                 raise InputError(f"--parent-group {parent_group}: no higher-symmetry parent within "
                                  f"{max_displacement:g} Å of the child")
-            return NoParent(given, primitive, miss)
+            beyond = found.nearest_beyond
+            return NoParent(given, primitive, None if not beyond else float(beyond["max_displacement"]))
         options = tuple(found)
-        chosen = select_parent(list(options), parent_group)
+        chosen = select_parent(found, parent_group)
+        assert chosen is not None
         _check_group_size(primitive.num_atoms, chosen.parent_cells or 1)
         decomposition = decompose(primitive, ideal_parent=chosen.ideal_parent, origin=origin, symprec=symprec,
                                   angle_tol=angle_tol, max_displacement=max(max_displacement,
@@ -214,8 +212,8 @@ def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None
     return _problem(given, decomposition, options, chosen, symprec)
 
 
-def _problem(given: Structure, decomposition: Decomposition, options: tuple[ParentOption, ...],
-             chosen: ParentOption | None, symprec: float) -> Problem:
+def _problem(given: Structure, decomposition: Decomposition, options: tuple[ParentCandidate, ...],
+             chosen: ParentCandidate | None, symprec: float) -> Problem:
     match, analysis = decomposition.correspondence, decomposition.analysis
     g = analysis.group
     _check_group_size(len(g.positions), g.n_trans)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from symcompile.distortions.correspondence import DEFAULT_MAX_DISPLACEMENT
 from symcompile.distortions.modes import Mode, group_type
 from symcompile.errors import InputError
 from symcompile.order_params.carriers import (
@@ -28,7 +29,7 @@ from symcompile.order_params.carriers import (
 from symcompile.order_params.drawing import displacement_fields, drawing
 from symcompile.order_params.glazer import glazer_symbol
 from symcompile.order_params.local import shell_deformations
-from symcompile.order_params.parent import DEFAULT_MAX_DISPLACEMENT
+from symcompile.order_params.parent import candidate_record
 from symcompile.order_params.problem import NoParent, Problem, set_up
 from symcompile.structures.spacegroup import space_group_name
 
@@ -99,7 +100,8 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
         "child": {"space_group": _sg(child_group), "atoms": problem.given.num_atoms,
                   "atoms_primitive": problem.n_atoms},
         "parent": parent,
-        "candidates": [o.to_record(o is chosen) for o in problem.options],
+        "candidates": [candidate_record(list(problem.options), i, o is chosen)
+                       for i, o in enumerate(problem.options)],
         "modes": modes,
         "strain": strain,
         "total_displacement": float(dec.total_displacement),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symcompile.order_params.parent import DEFAULT_MAX_DISPLACEMENT
+from symcompile.distortions.correspondence import DEFAULT_MAX_DISPLACEMENT
 from symcompile.report import Record, finish
 
 COMMAND = "order-params"

@@ -99,7 +99,7 @@ def test_parent_group_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and r["parent"]["space_group"]["number"] == 167 and r["primary_irreps"] == ["GM2-"], err
     assert [c["space_group"]["number"] for c in r["candidates"] if c["chosen"]] == [167]
     code, _, err = run(capsys, LNO, "--parent-group", "225")
-    assert code == 2 and "not among the parents" in one_line_error(err)
+    assert code == 2 and "no parent of space group Fm-3m (225)" in one_line_error(err)
     code, _, err = run(capsys, LNO, "--parent-group", "Xyz")
     assert code == 2 and "unknown space group" in one_line_error(err)
     code, out, err = run(capsys, CTO, "--origin", "Ca", "--no-train", "--json")
