@@ -83,7 +83,8 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
     match = problem.match
     parent = dec.parent.to_record()
     parent.update({"space_group": space_group_name(dec.parent.number), "given": bool(match.given),
-                   "max_displacement": round(dec.max_displacement, 4), "cells_in_child": int(match.cells),
+                   # the candidates' measure (smallest ball: the best uniform translation), not the mean-free one
+                   "max_displacement": round(match.max_displacement, 4), "cells_in_child": int(match.cells),
                    "supercell": dec.to_record()["supercell"]})
     modes = [m.to_record() for m in dec.modes]
     for record, mode in zip(modes, dec.modes):

@@ -119,7 +119,7 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
     candidates = record.get("candidates") or []
     if candidates:
         rows.append(("candidates", ", ".join(
-            f"{_group(c['space_group'])} {c['max_displacement']} Å" + (" [chosen]" if c.get("chosen") else "")
+            f"{_group(c['space_group'])} {c['max_displacement']} Å" + (" (chosen)" if c.get("chosen") else "")
             for c in candidates)))
     primary = record.get("primary_carrier")
     if primary:

@@ -94,6 +94,10 @@ def test_parent_group_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and r["parent"]["space_group"]["number"] == 221, err
     groups = {c["space_group"]["number"] for c in r["candidates"]}
     assert {221, 167} <= groups
+    # the parent's largest displacement is the candidates' measure (LiNbO3 is polar: not the mean-free one)
+    assert r["parent"]["max_displacement"] == r["candidates"][0]["max_displacement"]
+    code, out, _ = run(capsys, LNO, "--no-train", "--parent-group", "R-3c")
+    assert code == 0 and "0.359 Å (chosen)" in " ".join(out.split())
     code, out, err = run(capsys, LNO, "--parent-group", "R-3c", "--no-train", "--json")
     r = json.loads(out)
     assert code == 0 and r["parent"]["space_group"]["number"] == 167 and r["primary_irreps"] == ["GM2-"], err
