@@ -33,7 +33,7 @@ MAX_ANGLE_TOL = 45.0
 MAX_SEED = 2 ** 64 - 1
 #: --max-displacement of order-params: beyond 1 Å a "parent" is another structure (and the parent search's
 #: tolerance scan, 2.5 times this, merges bonded atoms).
-MAX_DISPLACEMENT = 1.0
+MAX_DISPLACEMENT = 3.0
 #: --timeout: seconds per input, at most a week.
 MAX_TIMEOUT = 7 * 24 * 3600.0
 
@@ -296,44 +296,55 @@ def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[
 @cli.command("order-params")
 @click.argument("children", nargs=-1, required=True, metavar="CHILD...")
 @click.option("--parent", "parent", metavar="FILE", default=None, callback=_not_empty,
-              help="The parent structure (default: the highest-symmetry structure within --max-displacement).")
-@click.option("--max-displacement", type=float, default=0.8, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
+              help="The parent structure, used as given (its lattice and setting); default: the highest-symmetry "
+                   "structure within --max-displacement.")
+@click.option("--parent-group", metavar="N|SYMBOL", default=None,
+              help="Take the candidate parent of this space group (number or symbol, e.g. 167 or R-3c).")
+@click.option("--origin", metavar="SPECIES", default=None,
+              help="Put this species at the parent's origin (labels at k != 0 depend on it).")
+@click.option("--max-displacement", type=float, default=1.0, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),
               show_default=True, help=f"Largest atomic displacement between parent and child, in Å (at most "
                                       f"{MAX_DISPLACEMENT:g}).")
 @click.option("--lmax", type=click.IntRange(0, 4), default=2, show_default=True,
               help="Learnable features: every irrep up to this L, both parities (0e 0o 1o 1e 2e 2o for 2).")
 @seed_option
 @click.option("--steps", type=click.IntRange(1, 100_000), default=200, show_default=True,
-              help="Largest number of training steps per run (training stops once the fit is good and the "
+              help="Largest number of training steps per carrier (training stops once the fit is good and the "
                    "group holds).")
-@click.option("--no-discovery", is_flag=True,
-              help="Skip the run with features on every atom; train the primary carrier only.")
 @click.option("--no-train", is_flag=True,
-              help="Group theory only: the parent and the carriers allowed by symmetry (no network, torch not "
+              help="Group theory only: parent, candidates, modes, strain and carriers (no network, torch not "
                    "imported, nothing verified by training).")
 @click.option("--write-mcif", "write_mcif", metavar="PATH", default=None, callback=_not_empty,
-              help="Write the decorated parent as a magnetic CIF (l = 1 features as moments; with several "
-                   "children the child's name is appended, or replaces {name}).")
+              help="Write the decorated parent as a magnetic CIF with the child's operations ({name} is replaced "
+                   "by the child's name; with several children the name is appended).")
+@click.option("--plot", "plot", metavar="FILE", default=None, callback=_check_plot,
+              help="Draw the order parameter on the parent cell and the mode amplitudes (.png, .svg, .pdf; "
+                   "{name} as for --write-mcif).")
 @batch_options
 @common_options
-def order_params(children: tuple[str, ...], parent: str | None, max_displacement: float, lmax: int, seed: int,
-                 steps: int, no_discovery: bool, no_train: bool, write_mcif: str | None, opts: Options) -> int:
+def order_params(children: tuple[str, ...], parent: str | None, parent_group: str | None, origin: str | None,
+                 max_displacement: float, lmax: int, seed: int, steps: int, no_train: bool, write_mcif: str | None,
+                 plot: str | None, opts: Options) -> int:
     """Symmetry-breaking order parameters of distorted crystals, found by input gradients.
 
     For each CHILD (structure file, directory or glob): the high-symmetry parent (given, or
-    found within --max-displacement), the sites and irreps that can carry the order parameter
-    by symmetry, an equivariant network trained from the parent to the child with learnable
-    per-atom features, and the check that the parent decorated with the learned features has
-    exactly the child's space group (spglib). Exit 0 verified, 1 verification failed.
+    the highest of the candidates within --max-displacement), the child's distortion in the
+    parent's irreps (modes in Å, strain), the sites x irreps that can carry it by group theory,
+    an equivariant network trained from the parent to the child with learnable features on the
+    best carrier, and the check that the decorated parent has exactly the child's space group
+    (ours and spglib's). Exit 0 verified (or no symmetry breaking), 1 not verified.
     """
-    from symcompile.report.order_params import OrderParamsTask
-
     from pathlib import Path
 
+    from symcompile.report.order_params import OrderParamsTask
+
+    if parent is not None and parent_group is not None:
+        raise click.BadParameter("give either --parent or --parent-group", param_hint="--parent-group")
     single = len(children) == 1 and children[0] != "-" and Path(children[0]).is_file()
-    task = OrderParamsTask(parent=parent, max_displacement=max_displacement, lmax=lmax, seed=seed, steps=steps,
-                           symprec=opts.symprec, angle_tol=opts.angle_tol, discover=not no_discovery,
-                           train=not no_train, write_mcif=write_mcif, many=not single,
+    task = OrderParamsTask(parent=parent, parent_group=parent_group, origin=origin,
+                           max_displacement=max_displacement, lmax=lmax, seed=seed, steps=steps,
+                           symprec=opts.symprec, angle_tol=opts.angle_tol, train=not no_train,
+                           write_mcif=write_mcif, plot=plot, many=not single,
                            show_progress=single and opts.show_progress)
     return run_files(task, children, opts, "order-params", description="order-params")
 

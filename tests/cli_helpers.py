@@ -62,14 +62,3 @@ def check_contract(args: list[str], code: int, out: str, err: str, inputs: int =
         elif "--json" in args or "--quiet" in args:
             assert lines and all(line.startswith("error: ") for line in lines), (args, err)
 
-
-#: order_params/parent.py calls spglib directly and lets its "too close distance" error escape (exit 3) on
-#: crystals with short bonds; tracked by the strict xfail in test_reliability.py (order_params: engineer i12b).
-KNOWN_ORDER_PARAMS_ESCAPE = "SpglibCppError: too close distance"
-
-
-def check_order_params_contract(args: list[str], code: int, out: str, err: str) -> None:
-    """:func:`check_contract` for order-params, except for the one known escape above."""
-    if code == 3 and KNOWN_ORDER_PARAMS_ESCAPE in err:
-        return
-    check_contract(args, code, out, err)

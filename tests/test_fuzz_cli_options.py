@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from cli_helpers import check_contract, check_order_params_contract, invoke
+from cli_helpers import check_contract, invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -144,6 +144,6 @@ def test_order_params_options(data: st.DataObject) -> None:
     folder = Path(tempfile.mkdtemp(prefix="symcompile-fuzz-"))
     try:
         args = data.draw(order_params_args(folder))
-        check_order_params_contract(args, *invoke(args))
+        check_contract(args, *invoke(args))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cli_helpers import check_contract, check_order_params_contract, invoke
+from cli_helpers import check_contract, invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,7 +167,7 @@ def test_order_params_on_broken_files(file: tuple[str, bytes]) -> None:
     folder, path = _write(*file)
     try:
         args = ["order-params", str(path), "--no-train", "--json"]
-        check_order_params_contract(args, *invoke(args))
+        check_contract(args, *invoke(args))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -308,9 +308,6 @@ def test_warnings_become_notes_of_the_record() -> None:
                for note in record["notes"])
 
 
-@pytest.mark.xfail(strict=True, reason="order_params/parent.py calls spglib directly at tolerances up to 2.5 x "
-                                       "--max-displacement: spglib's 'too close distance' escapes as exit 3 "
-                                       "(order_params belongs to engineer i12b; remove this mark with the fix)")
 def test_order_params_on_a_crystal_with_a_short_bond_is_not_an_internal_error(tmp_path: Path) -> None:
     path = tmp_path / "h2.cif"
     path.write_text("data_h2\n_cell_length_a 4\n_cell_length_b 4.1\n_cell_length_c 4.2\n_cell_angle_alpha 90\n"

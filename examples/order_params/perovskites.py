@@ -1,12 +1,13 @@
-"""Order parameters of four distorted perovskites, each against its cubic parent.
+"""Order parameters of distorted perovskites and other published crystals, each against its parent.
 
     python examples/order_params/perovskites.py
 
-CaTiO3 Pnma (a-b+a-: M3+ + R4+ tilts), SrTiO3 I4/mcm (a0a0c-: R4+), LaAlO3 R-3c (a-a-a-: R4+)
-and BaTiO3 P4mm (polar Ti displacement, Gamma4-). The children are in examples/structures/, the
-parents here (SrTiO3's in examples/structures/). The same as
+For each child: the parent found within the default bound (LiNbO3: its paraelectric R-3c parent,
+asked for), the primary irreps of the child's distortion (Å), the primary carrier the network
+fits with, the irreps its learned pattern carries, and the verdict. The same as, e.g.
 
-    symcompile order-params examples/structures/CaTiO3_Pnma.cif --parent examples/order_params/CaTiO3_cubic.cif
+    symcompile order-params examples/structures/CaTiO3_Pnma.cif
+    symcompile order-params examples/order_params/LiNbO3_R3c_Abrahams1966.cif --parent-group R-3c
 """
 
 from __future__ import annotations
@@ -17,22 +18,26 @@ from symcompile import order_parameters
 
 HERE = Path(__file__).resolve().parent
 STRUCTURES = HERE.parent / "structures"
-PAIRS = [
-    (STRUCTURES / "CaTiO3_Pnma.cif", HERE / "CaTiO3_cubic.cif"),
-    (STRUCTURES / "SrTiO3_I4mcm.cif", STRUCTURES / "SrTiO3_cubic.cif"),
-    (STRUCTURES / "LaAlO3_R-3c.cif", HERE / "LaAlO3_cubic.cif"),
-    (STRUCTURES / "BaTiO3_tetragonal.cif", HERE / "BaTiO3_cubic.cif"),
+CHILDREN = [
+    (STRUCTURES / "CaTiO3_Pnma.cif", {}),
+    (STRUCTURES / "SrTiO3_I4mcm.cif", {}),
+    (HERE / "LaAlO3_R-3c_Hayward2005.cif", {}),
+    (STRUCTURES / "BaTiO3_tetragonal.cif", {}),
+    (HERE / "BiFeO3_R3c_Kubel1990.cif", {}),
+    (HERE / "LiNbO3_R3c_Abrahams1966.cif", {"parent_group": "R-3c"}),
+    (HERE / "Mn3O4_I41amd_Jarosch1987.cif", {}),
 ]
 
 
 def main() -> None:
-    for child, parent in PAIRS:
-        r = order_parameters(str(child), str(parent), seed=0)
-        parts = ", ".join(f"{e['irrep']} {e['species']} {e['wyckoff']} @ {e['label']}"
-                          for e in r["order_parameters"] if e["primary"])
-        print(f"{r['formula']:7s} {r['parent']['space_group']['symbol']} -> {r['child']['space_group']['symbol']:7s}"
-              f" decorated {r['decorated_space_group']['symbol']:7s} verified={r['verified']}  primary: {parts}"
-              + (f"  ({r['glazer']})" if r["glazer"] else ""))
+    for child, options in CHILDREN:
+        r = order_parameters(str(child), seed=0, **options)
+        modes = " + ".join(f"{m['irrep']} {m['direction']} {m['amplitude']:.3f} Å" for m in r["modes"] if m["primary"])
+        carrier = r["primary_carrier"]
+        learned = sorted({e["label"] for e in r["order_parameter"] if e["primary"]})
+        print(f"{r['formula']:7s} {r['parent']['space_group']['symbol']:8s} -> {r['space_group']['symbol']:9s} "
+              f"modes {modes}; carrier {carrier['irrep']} on {carrier['species']} {carrier['wyckoff']} "
+              f"({' + '.join(learned)}); verified={r['verified']}" + (f"  {r['glazer']}" if r["glazer"] else ""))
 
 
 if __name__ == "__main__":

@@ -176,9 +176,9 @@ class SupercellGroup:
     def apply_ops(self, field: np.ndarray, rho: np.ndarray) -> np.ndarray:
         """D(g_m) f for every coset representative: (m, N', c), with ``rho[m]`` the (c, c) matrix
         of operation m on the per-atom components."""
-        out = np.empty((self.n_ops, *field.shape))
-        for m in range(self.n_ops):
-            out[m][self.perm_ops[m]] = field @ rho[m].T
+        rotated = np.einsum("mcd,id->mic", rho, field)
+        out = np.empty_like(rotated)
+        out[np.arange(self.n_ops)[:, None], self.perm_ops] = rotated
         return out
 
     def stabiliser(self, field: np.ndarray, rho: np.ndarray, tol: float) -> np.ndarray:
@@ -190,9 +190,11 @@ class SupercellGroup:
             out[t] = np.abs(images - shifted[None]).reshape(self.n_ops, -1).max(axis=1) <= tol
         return out
 
-    def project(self, field: np.ndarray, rho: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Σ_{t,m} weights[t, m] D(t∘g_m) f (weights such as characters)."""
-        images = self.apply_ops(field, rho)
+    def project(self, field: np.ndarray, rho: np.ndarray, weights: np.ndarray,
+                images: np.ndarray | None = None) -> np.ndarray:
+        """Σ_{t,m} weights[t, m] D(t∘g_m) f (weights such as characters); ``images``: the field's
+        :meth:`apply_ops`, when already computed."""
+        images = self.apply_ops(field, rho) if images is None else images
         z = np.einsum("tm,mic->tic", weights, images)
         out = np.zeros_like(field)
         np.add.at(out, self.perm_trans, z)

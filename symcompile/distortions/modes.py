@@ -18,7 +18,7 @@ smallest set whose isotropy subgroups intersect to exactly the child's group.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +167,20 @@ class ModeAnalysis:
         comps = np.einsum("kt,tic->kic", phases, shifted)
         return (np.abs(comps) ** 2).sum(axis=(1, 2)).reshape(2, -1)
 
+    def parts(self, field: np.ndarray, rho: np.ndarray, floor: float) -> Iterator[tuple[PhysicalIrrep, np.ndarray]]:
+        """The irreps of a field on the supercell's atoms (N', c) whose part has norm above ``floor``,
+        with that part (the projection on the irrep's isotypic component)."""
+        g = self.group
+        images = g.apply_ops(field, rho)
+        for index, star in enumerate(self.stars):
+            if self._arm_norms(field, star).sum() <= floor ** 2:
+                continue
+            for irrep in self.irreps(index):
+                weights = irrep.dim / (g.order * irrep.norm) * irrep.characters()
+                part = g.project(field, rho, weights, images)
+                if float(np.linalg.norm(part)) > floor:
+                    yield irrep, part
+
     def decompose(self, values: np.ndarray, rho: np.ndarray, tol: float) -> FieldDecomposition:
         """Modes of a per-child-atom field ``values`` (N, c); ``rho`` (m, c, c): the matrices of
         the group's coset representatives on the components; ``tol``: the symmetry tolerance
@@ -181,17 +195,10 @@ class ModeAnalysis:
         child_group = group_type(g, child_mask)
         floor = max(1e-9, 1e-9 * total)
         found: list[tuple[PhysicalIrrep, np.ndarray, float, np.ndarray]] = []
-        for index, star in enumerate(self.stars):
-            if self._arm_norms(symmetric, star).sum() <= floor ** 2:
-                continue
-            for irrep in self.irreps(index):
-                weights = irrep.dim / (g.order * irrep.norm) * irrep.characters()
-                part = g.project(symmetric, rho, weights)
-                amplitude = float(np.linalg.norm(part) / np.sqrt(cells))
-                if amplitude <= floor:
-                    continue
-                mask = g.stabiliser(part, rho, 1e-7 * float(np.abs(part).max()))
-                found.append((irrep, part, amplitude, mask))
+        for irrep, part in self.parts(symmetric, rho, floor * np.sqrt(cells)):
+            amplitude = float(np.linalg.norm(part) / np.sqrt(cells))
+            mask = g.stabiliser(part, rho, 1e-7 * float(np.abs(part).max()))
+            found.append((irrep, part, amplitude, mask))
         primary = primary_set([f[3] for f in found], [f[2] for f in found], child_mask)
         modes = []
         for i, (irrep, part, amplitude, mask) in enumerate(found):

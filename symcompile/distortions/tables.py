@@ -118,7 +118,7 @@ def _parse(text: str, number: int) -> tuple[str, np.ndarray, np.ndarray, list[Ta
     for line in lines[i + 1:i + 1 + nsym]:
         values = [float(x) for x in line.split()]
         rotations.append(np.rint(values[:9]).astype(int).reshape(3, 3))
-        translations.append(values[9:12])
+        translations.append([float(_fraction(str(x))) for x in values[9:12]])  # the files print 0.33333
     points = []
     i += 1 + nsym
     while i < len(lines):
@@ -146,9 +146,7 @@ def _parse(text: str, number: int) -> tuple[str, np.ndarray, np.ndarray, list[Ta
             k = tuple(_fraction(x) for x in coords.split())
             points.append(TableKPoint(letter, k, little, irreps, dims))  # type: ignore[arg-type]
         i += 1
-    # the files write 1/3 as 0.66667: snapped to the fractions they stand for (ITA denominators <= 12)
-    exact = np.array([[float(Fraction(x).limit_denominator(48)) for x in row] for row in translations])
-    return header["name"], np.array(rotations), exact.reshape(-1, 3), points
+    return header["name"], np.array(rotations), np.array(translations).reshape(-1, 3), points
 
 
 def _op_keys(rotations: np.ndarray, translations: np.ndarray) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:

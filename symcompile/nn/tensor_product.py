@@ -312,9 +312,10 @@ class TensorProduct(torch.nn.Module):
             if not shared and (weight.dim() < 2 or weight.shape[-1] != self.weight_numel):
                 raise ValueError(f"weight must have shape [..., {self.weight_numel}]")
 
-        lead = torch.broadcast_shapes(x1.shape[:-1], x2.shape[:-1])
+        # numpy's broadcasting of shapes: torch.broadcast_shapes imports sympy (~1 s) on its first call
+        lead = tuple(np.broadcast_shapes(tuple(x1.shape[:-1]), tuple(x2.shape[:-1])))
         if not shared and self.weight_numel > 0:
-            lead = torch.broadcast_shapes(lead, weight.shape[:-1])
+            lead = tuple(np.broadcast_shapes(lead, tuple(weight.shape[:-1])))
         dtype = torch.promote_types(x1.dtype, x2.dtype)
         Z = math.prod(lead)
         x1 = x1.to(dtype).expand(lead + (-1,)).reshape(Z, dim1)

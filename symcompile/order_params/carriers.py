@@ -1,13 +1,19 @@
-"""Which (parent site, irrep) blocks can carry the order parameter on their own, by symmetry.
+"""Which (parent site x O(3) irrep) blocks can carry the child's order parameter, by group theory.
 
-A block b is the features of one irrep on one orbit of parent-equivalent atoms. The child's
-group G fixes a subspace V_b^G of the block's features (the average of its representation
-over G projects onto it). A generic element of V_b^G is fixed exactly by the parent operations
-that fix all of V_b^G; the block can carry the order parameter alone iff that group is G.
-This is decided by linear algebra, independent of any training or seed. Among all carriers
-the primary one sits on the fewest atoms, then on the site of highest site symmetry, then
-has the lowest L; remaining ties go to the site whose atoms the distortion moves most (centre
-of mass fixed), then to the lower site letter.
+A block is the per-atom features of one O(3) irrep on one parent Wyckoff orbit. The child's
+group G fixes a subspace V^G of them; a generic element of V^G, decomposed into the parent's
+space-group irreps (:meth:`ModeAnalysis.decompose`, the same call that measures the child's
+displacements), says which irreps the block can carry and which group it gives alone. A
+block qualifies as a carrier when that group is exactly G and its irreps include every
+primary irrep of the child's distortion. None of this depends on training or on a seed.
+
+Ranking (the primary carrier is the first qualifying block that the network fits): fewest
+atoms, then highest site symmetry, then lowest L, among the strong blocks first. A block is
+weak when its site's coordination shell deforms (off-centring for 1o, rotation for 1e,
+volume for 0e, shape for 2e: :mod:`symcompile.order_params.local`) clearly less (by
+:data:`CLEARLY_MORE`) in its channel than another site's shell does in the same channel, or
+than its own shell does in another channel it could carry (Mn3O4: the Jahn-Teller octahedra,
+not the tetrahedra; the rotation of a perovskite's octahedra, not their small shape change).
 """
 
 from __future__ import annotations
@@ -17,174 +23,175 @@ from typing import Any
 
 import numpy as np
 
+from symcompile.distortions.modes import FieldDecomposition, group_type
 from symcompile.o3 import Irrep, Irreps
-from symcompile.order_params.decorate import group_of_mask, invariant_mask
-from symcompile.order_params.kpoints import Translations
-from symcompile.order_params.parent import ParentMatch
+from symcompile.order_params.problem import Problem
+
+#: A shell deformation this many times another block's counts as clearly larger (ranking).
+CLEARLY_MORE = 1.25
+
+
+def feature_irreps(lmax: int) -> Irreps:
+    """Every irrep up to ``lmax``, both parities: 0e + 0o + 1o + 1e + 2e + 2o + ...
+
+    >>> str(feature_irreps(1))
+    '1x0e+1x0o+1x1o+1x1e'
+    """
+    parts = []
+    for l in range(lmax + 1):
+        natural = (-1) ** l
+        parts += [f"{l}{'e' if natural == 1 else 'o'}", f"{l}{'o' if natural == 1 else 'e'}"]
+    return Irreps("+".join(parts))
 
 
 @dataclass(eq=False)
 class Block:
-    """One irrep on one parent orbit."""
+    """One O(3) irrep on one parent orbit, and what group theory says about it."""
 
     irrep: Irrep
-    atoms: np.ndarray  # atom indices of the orbit (child cell)
-    columns: slice  # feature columns of the irrep
+    site_index: int
     species: str
-    wyckoff: str
+    wyckoff: str  # conventional multiplicity and letter: "8a"
     site_symmetry: str
-    multiplicity: int  # atoms per parent primitive cell
     site_symmetry_order: int
-    basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # V_b^G, orthonormal columns
-    fixator: np.ndarray | None = None  # mask of parent operations fixing all of V_b^G
-    group: dict[str, Any] | None = None  # the space group a generic element of V_b^G gives
-    carrier: bool = False
-    k_points: list[dict[str, Any]] = field(default_factory=list)
-    coverage: float | None = None  # computed only to break ties
+    atoms: np.ndarray  # child atoms of the orbit
+    multiplicity: int  # atoms per conventional parent cell
+    rho: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))  # (n_ops, d, d)
+    free_parameters: int = 0
+    group: dict[str, Any] | None = None  # the space group a generic child-symmetric decoration gives
+    exact: bool = False  # that group is exactly the child's
+    irreps: tuple[tuple[str, str], ...] = ()  # (label, k label) a generic child-symmetric decoration carries
+    contains_primary: bool = False
+    local: float | None = None  # deformation of the site's shell in this block's channel
+    fits: bool | None = None  # None: not trained
+    loss: float | None = None
 
     @property
-    def free_parameters(self) -> int:
-        return int(self.basis.shape[1])
+    def labels(self) -> list[str]:
+        return sorted({label for label, _ in self.irreps})
 
     @property
-    def site(self) -> str:
-        return f"{self.species} {self.multiplicity}{self.wyckoff}"
+    def qualifies(self) -> bool:
+        return self.exact and self.contains_primary
 
-    def pattern(self, coefficients: np.ndarray, n_atoms: int, dim: int) -> np.ndarray:
-        """The full (N, dim) feature array of basis coefficients on this block."""
-        out = np.zeros((n_atoms, dim))
-        d = self.irrep.dim
-        out[self.atoms, self.columns] = (self.basis @ coefficients).reshape(len(self.atoms), d)
+    @property
+    def name(self) -> str:
+        return f"{self.irrep} on {self.species} {self.wyckoff}"
+
+    def to_record(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "irrep": str(self.irrep), "species": self.species, "wyckoff": self.wyckoff,
+            "site_symmetry": self.site_symmetry, "free_parameters": self.free_parameters,
+            "space_group_alone": None if self.group is None else dict(self.group),
+            "space_group_irreps": [{"irrep": label, "k_label": k} for label, k in self.irreps],
+            "contains_primary": self.contains_primary,
+            "local_deformation": None if self.local is None else round(float(self.local), 6),
+            "fits": self.fits,
+        }
+        if self.loss is not None:
+            out["loss"] = float(self.loss)
         return out
 
 
-def blocks_of(match: ParentMatch, irreps: Irreps) -> list[Block]:
-    """Every (parent orbit, irrep) block, orbits ordered by species then Wyckoff letter."""
+def blocks_of(problem: Problem, irreps: Irreps) -> list[Block]:
+    """Every (parent orbit, irrep) block; orbits by species and Wyckoff letter."""
+    sites = problem.site_index
     out = []
-    orbits = sorted(set(match.orbit.tolist()), key=lambda o: (match.child.species[o], match.wyckoffs[o], o))
-    for o in orbits:
-        atoms = np.flatnonzero(match.orbit == o)
-        for (_, ir), sl in zip(irreps, irreps.slices()):
-            out.append(Block(ir, atoms, sl, match.child.species[o], match.wyckoffs[o], match.site_symmetry[o],
-                             match.multiplicity(o), match.site_symmetry_order(o)))
+    order = sorted(set(sites.tolist()), key=lambda s: (problem.site(s).species, problem.site(s).letter, s))
+    cart = problem.group.cart
+    for s in order:
+        site = problem.site(s)
+        for _, ir in irreps:
+            out.append(Block(ir, s, site.species, site.wyckoff, site.site_symmetry, problem.site_symmetry_order(s),
+                             np.flatnonzero(sites == s), site.multiplicity,
+                             rho=np.asarray(ir.D_from_matrix(cart), dtype=float).reshape(len(cart), ir.dim, ir.dim)))
     return out
 
 
-def block_representation(block: Block, match: ParentMatch, D: np.ndarray,
-                         which: np.ndarray | None = None) -> np.ndarray:
-    """(n_ops, m d, m d): the action of the parent operations (all, or those in ``which``) on the block."""
-    ops = np.arange(len(match.ops)) if which is None else np.flatnonzero(which)
-    m, d = len(block.atoms), block.irrep.dim
-    local = np.full(match.child.num_atoms, -1)
-    local[block.atoms] = np.arange(m)
-    targets = local[match.ops.permutations[ops][:, block.atoms]]  # (n_ops, m): where each block atom goes
-    rho = np.zeros((len(ops), m, d, m, d))
-    k_idx, j_idx = np.meshgrid(np.arange(len(ops)), np.arange(m), indexing="ij")
-    rho[k_idx, targets, :, j_idx, :] = D[ops][:, None, block.columns, block.columns]
-    return rho.reshape(len(ops), m * d, m * d)
+def invariant_dimension(problem: Problem, block: Block) -> int:
+    """dim V^G by characters: the mean over G of (fixed block atoms) x trace D(g)."""
+    g = problem.group
+    in_block = np.zeros(len(g.positions), dtype=bool)
+    in_block[np.isin(problem.analysis.child_atom, block.atoms)] = True
+    t_idx, m_idx = np.nonzero(problem.child_mask)
+    total = 0.0
+    traces = np.trace(block.rho, axis1=1, axis2=2)
+    for t, m in zip(t_idx, m_idx):
+        image = g.perm_trans[t][g.perm_ops[m]]
+        fixed = int(np.sum(in_block & (image == np.arange(len(image)))))
+        total += fixed * traces[m]
+    return round(total / len(t_idx))
 
 
-def analyse_blocks(match: ParentMatch, irreps: Irreps, D: np.ndarray, translations: Translations,
-                   symprec: float) -> list[Block]:
-    """Invariant subspaces, the group each block gives alone, and which blocks are carriers.
+def decompose_field(problem: Problem, values: np.ndarray, rho: np.ndarray) -> FieldDecomposition:
+    """Space-group irreps of a per-atom field (N, d) on the child (relative tolerance 1e-7)."""
+    scale = float(np.abs(values).max()) if values.size else 0.0
+    return problem.analysis.decompose(values, rho, tol=max(1e-7 * scale, 1e-300))
 
-    The operations fixing all of V_b^G are those fixing two random elements of it (exact with
-    probability one: any other operation fixes only a proper subspace).
-    """
-    blocks = blocks_of(match, irreps)
-    n_child = int(match.child_mask.sum())
+
+def generic_invariant(problem: Problem, block: Block, rng: np.random.Generator) -> np.ndarray:
+    """A random element of V^G: random block values averaged over the child's group."""
+    g, an = problem.group, problem.analysis
+    values = np.zeros((problem.n_atoms, block.irrep.dim))
+    values[block.atoms] = rng.normal(size=(len(block.atoms), block.irrep.dim))
+    full = values[an.child_atom]
+    mask = problem.child_mask
+    return g.project(full, block.rho, mask / mask.sum())[: problem.n_atoms]
+
+
+def analyse(problem: Problem, block: Block, primary: set[str], rng: np.random.Generator) -> None:
+    """Free parameters, the group alone, the irreps carried, and whether it contains the primary ones."""
+    block.free_parameters = invariant_dimension(problem, block)
+    if block.free_parameters == 0:
+        return
+    g, an = problem.group, problem.analysis
+    values = generic_invariant(problem, block, rng)
+    full = values[an.child_atom]
+    scale = float(np.abs(full).max())
+    mask = g.stabiliser(full, block.rho, 1e-7 * scale)
+    block.group = group_type(g, mask)
+    block.exact = bool(np.array_equal(mask, problem.child_mask))
+    found = an.parts(full, block.rho, 1e-7 * scale)
+    block.irreps = tuple(sorted({(irrep.label, irrep.star.label) for irrep, _ in found}))
+    block.contains_primary = primary <= {label for label, _ in block.irreps}
+
+
+def weak(block: Block, others: list[Block]) -> bool:
+    """A qualifying block is weak when its site's shell deformation in its channel is unmeasured, or
+    clearly smaller than another site's in the same channel or than its own site's in another."""
+    if block.local is None:
+        return True
+    for other in others:
+        if other is block or other.local is None:
+            continue
+        same_channel = other.irrep == block.irrep and other.site_index != block.site_index
+        same_site = other.site_index == block.site_index and other.irrep != block.irrep
+        if (same_channel or same_site) and other.local > CLEARLY_MORE * block.local:
+            return True
+    return False
+
+
+def ranked(blocks: list[Block]) -> list[Block]:
+    """The qualifying blocks in the order they are tried: strong before weak; then fewest atoms,
+    highest site symmetry, lowest L, largest shell deformation, natural parity, Wyckoff letter."""
+    qualifying = [b for b in blocks if b.qualifies]
+
+    def key(b: Block) -> tuple[Any, ...]:
+        natural = b.irrep.p == (-1) ** b.irrep.l
+        return (weak(b, qualifying), b.multiplicity, -b.site_symmetry_order, b.irrep.l,
+                -round(b.local or 0.0, 6), not natural, b.wyckoff, b.species)
+
+    return sorted(qualifying, key=key)
+
+
+def analyse_blocks(problem: Problem, irreps: Irreps, local: list[dict[str, float]]) -> list[Block]:
+    """Every block analysed (seeded: the answer does not depend on any user seed)."""
+    primary = set(problem.primary_irreps)
     rng = np.random.default_rng(2021)
+    blocks = blocks_of(problem, irreps)
     for block in blocks:
-        proj = block_representation(block, match, D, match.child_mask).mean(axis=0)
-        w, v = np.linalg.eigh((proj + proj.T) / 2)
-        block.basis = v[:, w > 0.5]
-        if block.free_parameters == 0:
-            continue
-        fixed = np.ones(len(match.ops), dtype=bool)
-        for _ in range(2):
-            generic = block.pattern(rng.normal(size=block.free_parameters), match.child.num_atoms, irreps.dim)
-            fixed &= invariant_mask(generic, D, match.ops, tol=1e-9)
-        block.fixator = fixed
-        block.group = {k: v for k, v in group_of_mask(match, block.fixator, symprec).items() if k != "mask"}
-        block.carrier = int(block.fixator.sum()) == n_child
-        block.k_points = k_point_parameters(block, translations, match.child.num_atoms, irreps.dim)
+        analyse(problem, block, primary, rng)
+        channel = str(block.irrep)
+        if channel in local[0]:
+            block.local = float(np.sqrt(np.mean([local[i][channel] ** 2 for i in block.atoms])))
     return blocks
-
-
-def k_point_parameters(block: Block, translations: Translations, n_atoms: int, dim: int) -> list[dict[str, Any]]:
-    """Free parameters of V_b^G at each labelled k-point (the label's projector commutes with G)."""
-    per_label: dict[str, list[np.ndarray]] = {}
-    for j in range(block.free_parameters):
-        coefficients = np.zeros(block.free_parameters)
-        coefficients[j] = 1.0
-        for label, part in translations.by_label(block.pattern(coefficients, n_atoms, dim)).items():
-            per_label.setdefault(label, []).append(part.reshape(-1))
-    out = []
-    for kp in translations.kpoints:
-        if kp.label not in per_label or any(o["label"] == kp.label for o in out):
-            continue
-        stack = np.array(per_label[kp.label])
-        gram = np.linalg.eigvalsh(stack @ stack.T)  # rank of the projected basis
-        rank = int(np.sum(gram > 1e-14))
-        if rank:
-            out.append({"label": kp.label, "k": kp.as_dict()["k"], "free_parameters": rank})
-    return out
-
-
-def site_displacement(match: ParentMatch, atoms: np.ndarray) -> float:
-    """RMS displacement (Å) of the given atoms (displacements are measured with zero mean)."""
-    d = match.displacements[atoms]
-    return float(np.sqrt((d**2).sum(axis=1).mean()))
-
-
-def displacement_representation(match: ParentMatch) -> np.ndarray:
-    """(n_ops, 3N, 3N): parent operations acting on per-atom displacement vectors (1o)."""
-    n, n_ops = match.child.num_atoms, len(match.ops)
-    rho = np.zeros((n_ops, n, 3, n, 3))
-    k_idx, i_idx = np.meshgrid(np.arange(n_ops), np.arange(n), indexing="ij")
-    rho[k_idx, match.ops.permutations, :, i_idx, :] = match.ops.rotations[:, None]
-    return rho.reshape(n_ops, 3 * n, 3 * n)
-
-
-def coverage(block: Block, match: ParentMatch, D: np.ndarray, rho_d: np.ndarray | None = None) -> float:
-    """Fraction of the child's |displacement|^2 that parent-equivariant linear maps of this block reach.
-
-    The images of all equivariant linear maps V_b -> displacements span the isotypic components
-    the two representations share; the child's displacement is projected onto that span.
-    """
-    rho_b = block_representation(block, match, D)
-    rho_d = displacement_representation(match) if rho_d is None else rho_d
-    n3, md = rho_d.shape[1], rho_b.shape[1]
-    rng = np.random.default_rng(12345)
-    draws = max(2, -(-n3 // md) + 1)
-    images = []
-    for _ in range(draws):
-        A = rng.standard_normal((n3, md))
-        images.append(np.matmul(np.matmul(rho_d, A), np.transpose(rho_b, (0, 2, 1))).sum(axis=0) / len(rho_d))
-    span = np.hstack(images)
-    w, v = np.linalg.eigh(span @ span.T)
-    q = v[:, w > 1e-12 * max(float(w.max()), 1e-300)]
-    d = match.displacements.reshape(-1)
-    total = float(d @ d)
-    return float(np.sum((q.T @ d) ** 2) / total) if total > 0 else 0.0
-
-
-def primary_carrier(blocks: list[Block], match: ParentMatch, D: np.ndarray) -> Block | None:
-    """The rule: fewest atoms, highest site symmetry, lowest L; ties: largest linear coverage of the
-    child's displacement, then the most-moved site, then site letter and parity."""
-    carriers = [b for b in blocks if b.carrier]
-    if not carriers:
-        return None
-
-    def rule(b: Block) -> tuple[int, int, int]:
-        return (b.multiplicity, -b.site_symmetry_order, b.irrep.l)
-
-    best = min(rule(b) for b in carriers)
-    tied = [b for b in carriers if rule(b) == best]
-    if len(tied) == 1:
-        return tied[0]
-    rho_d = displacement_representation(match)
-    for b in tied:
-        b.coverage = coverage(b, match, D, rho_d)
-    return min(tied, key=lambda b: (-round(b.coverage, 6), -round(site_displacement(match, b.atoms), 6),
-                                    b.wyckoff, b.species, b.irrep.p != (-1) ** b.irrep.l))

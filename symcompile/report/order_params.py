@@ -1,10 +1,12 @@
 """The ``order-params`` command's record (one per child) and its human rendering; the per-file task.
 
-Record: ``formula``, ``space_group``/``point_group`` (the child's), ``child``, ``parent``,
-``primary_carrier``, ``carriers``, ``other_blocks``; trained runs also ``order_parameters``,
-``decorated_space_group``, ``verified``, ``loss``, ``discovery``, ``spglib_check``...; then
-``tolerances``, ``seconds``, ``notes``. With ``--no-train`` (``trained: false``) the parent and
-carriers come from group theory alone and ``verified`` is null.
+Record: ``formula``, ``space_group``/``point_group`` (the child's), ``child``, ``parent`` (group,
+origin, Wyckoff sites), ``candidates``, ``modes`` and ``strain`` (the child's distortion in the
+parent's irreps, Å), ``glazer``, ``primary_carrier``, ``carriers``, ``other_blocks``; trained
+runs also ``order_parameter`` (the learned features in the same irreps), ``verified``,
+``decorated_space_group``, ``spglib_check``, ``loss``...; then ``tolerances``, ``seconds``,
+``notes``. With ``--no-train`` (``trained: false``) the carriers come from group theory alone
+and ``verified`` is null.
 """
 
 from __future__ import annotations
@@ -15,16 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symcompile.distortions.correspondence import DEFAULT_MAX_DISPLACEMENT
 from symcompile.report import Record, finish
 
-from symcompile.order_params.parent import DEFAULT_MAX_DISPLACEMENT
-
 COMMAND = "order-params"
-SUMMARY_HEADING = "summary"
 
 
 def summary_label(record: Record) -> str | None:
     return record.get("summary")
+
+
+def output_path(template: str | None, child: str, many: bool, suffix: str) -> str | None:
+    """The file one child writes (see :func:`symcompile.report.plotting.path_for_input`), or None."""
+    if not template:
+        return None
+    from symcompile.report.plotting import path_for_input
+
+    return path_for_input(template, child, many, suffix)
 
 
 @dataclass(frozen=True)
@@ -32,24 +41,19 @@ class OrderParamsTask:
     """Picklable per-child task (for --jobs and Dask)."""
 
     parent: str | None = None
+    parent_group: str | None = None
+    origin: str | None = None
     max_displacement: float = DEFAULT_MAX_DISPLACEMENT
     lmax: int = 2
     seed: int = 0
     steps: int = 200
     symprec: float = 1e-3
     angle_tol: float | None = None
-    discover: bool = True
     train: bool = True
     write_mcif: str | None = None
-    many: bool = False  # several children: --write-mcif gets the child's name appended
+    plot: str | None = None
+    many: bool = False  # several children: output paths get the child's name
     show_progress: bool = False
-
-    def mcif_path(self, child: str) -> str | None:
-        if not self.write_mcif:
-            return None
-        from symcompile.report.plotting import path_for_input
-
-        return path_for_input(self.write_mcif, child, self.many, ".mcif")
 
     def __call__(self, path: str) -> Record:
         from symcompile.order_params.result import order_parameters
@@ -62,116 +66,165 @@ class OrderParamsTask:
         show = self.show_progress and self.train
         with progress_bar(f"order-params {Path(path).name}", enabled=show) as progress:
             record = order_parameters(
-                path, self.parent, max_displacement=self.max_displacement, lmax=self.lmax, seed=self.seed,
-                steps=self.steps, symprec=self.symprec, angle_tol=self.angle_tol, discover=self.discover,
-                write_mcif=self.mcif_path(path) if self.train else None, progress=progress if show else None,
-                train=self.train)
-        if self.parent is not None:
+                path, self.parent, parent_group=self.parent_group, origin=self.origin,
+                max_displacement=self.max_displacement, lmax=self.lmax, seed=self.seed, steps=self.steps,
+                symprec=self.symprec, angle_tol=self.angle_tol,
+                write_mcif=output_path(self.write_mcif, path, self.many, ".mcif") if self.train else None,
+                progress=progress if show else None, train=self.train, draw=self.plot is not None)
+        if self.parent is not None and record.get("parent"):
             record["parent"]["file"] = self.parent
         if self.write_mcif and not self.train:
             record.setdefault("notes", []).append("no magnetic CIF written: --write-mcif draws learned features, "
                                                   "and --no-train learns none")
+        plot = output_path(self.plot, path, self.many, ".png")
+        picture = record.pop("drawing", None)
+        if plot and picture is not None:
+            from symcompile.report.order_params_plot import plot_order_parameters
+
+            record["plot"] = plot_order_parameters(record, picture, plot)
         return finish(record, COMMAND)
 
 
-def _op_group(group: Any) -> str:
+# --------------------------------------------------------------------------- human output
+def _group(group: Any) -> str:
     group = group or {}
     return f"{group.get('symbol')} ({group.get('number')})" if group.get("number") else "none"
 
 
-def _op_site(entry: Record) -> str:
-    return f"{entry['species']} {entry['wyckoff']} ({entry.get('site_symmetry', '')})"
+def _k(mode: Record) -> str:
+    arms = mode.get("arms") or []
+    coords = [f"({','.join(a['k'] if isinstance(a, dict) else a)})" for a in arms] or \
+        [f"({','.join(mode.get('k') or [])})"]
+    return f"{mode.get('k_label')} " + " ".join(coords)
 
 
-def _op_kpoints(kps: Sequence[Record], weights: bool = False) -> str:
-    out = []
-    for kp in kps:
-        text = kp["label"]  # a high-symmetry label, or the coordinates themselves
-        if weights and "free_parameters" in kp:
-            text += f":{kp['free_parameters']}"
-        out.append(text)
-    return ", ".join(out)
+def _learned_by_label(record: Record) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = {}
+    for entry in record.get("order_parameter") or []:
+        out.setdefault(entry["label"], []).append(entry)
+    return out
+
+
+def _info_rows(record: Record) -> list[tuple[str, str]]:
+    parent = record.get("parent") or {}
+    rows: list[tuple[str, str]] = []
+    how = "given" if parent.get("given") else "found"
+    rows.append(("parent", f"{_group(parent.get('space_group'))}, {how}; largest displacement "
+                           f"{parent.get('max_displacement')} Å; {parent.get('cells_in_child')} parent cells "
+                           "in the child's primitive cell"))
+    origin = parent.get("origin") or "no atom"
+    rows.append(("setting", f"{origin} at the origin ({parent.get('origin_rule')}); sites "
+                            + ", ".join(f"{s['species']} {s['wyckoff']} ({s['site_symmetry']})"
+                                        for s in parent.get("sites") or [])))
+    candidates = record.get("candidates") or []
+    if candidates:
+        rows.append(("candidates", ", ".join(
+            f"{_group(c['space_group'])} {c['max_displacement']} Å" + (" (chosen)" if c.get("chosen") else "")
+            for c in candidates)))
+    primary = record.get("primary_carrier")
+    if primary:
+        loss = record.get("loss") or {}
+        how = (f"fits: relative loss {loss.get('initial', float('nan')):.3g} -> {loss.get('final', float('nan')):.3g} "
+               f"in {record.get('steps')} steps (seed {record.get('seed')})" if record.get("trained")
+               else "by group theory (not trained)")
+        rows.append(("primary carrier", f"{primary['irrep']} on {primary['species']} {primary['wyckoff']} "
+                                        f"({primary['site_symmetry']}), {how}"))
+    if record.get("glazer"):
+        rows.append(("tilt system", f"{record['glazer']} (Glazer)"))
+    if record.get("trained"):
+        checks = "; ".join(f"{c['check']}: {'agrees' if c['agree'] else '[red]disagrees[/]'}"
+                           for c in record.get("spglib_check") or [])
+        rows.append(("decorated parent", f"{_group(record.get('decorated_space_group'))}"
+                                         + (f"; spglib {checks}" if checks else "")))
+    strain = record.get("strain") or []
+    if strain:
+        rows.append(("strain", ", ".join(f"{s['irrep']} {s['amplitude']:.4f}" for s in strain)))
+    rows.append(("displacement", f"{record.get('total_displacement', 0.0):.4f} Å in all (per child primitive cell)"))
+    if record.get("mcif"):
+        rows.append(("mcif", str(record["mcif"])))
+    if record.get("plot"):
+        rows.append(("plot", str(record["plot"])))
+    if record.get("reason"):
+        rows.append(("not verified", f"[red]{record['reason']}[/]"))
+    rows += [("note", note) for note in record.get("notes") or []]
+    return rows
+
+
+def _modes_table(record: Record) -> Any:
+    from rich.table import Table
+
+    learned = _learned_by_label(record)
+    trained = bool(record.get("trained"))
+    table = Table(title="the child's modes (Å) and the learned order parameter, side by side", header_style="bold",
+                  padding=(0, 1))
+    for column in ("irrep", "k", "direction", "isotropy subgroup", "Å", "role"):
+        table.add_column(column, justify="right" if column == "Å" else "left")
+    if trained:
+        table.add_column("learned order parameter")
+    labels = [m["irrep"] for m in record.get("modes") or []]
+    for mode in record.get("modes") or []:
+        row = [mode["irrep"], _k(mode), mode["direction"], _group(mode["isotropy_subgroup"]),
+               f"{mode['amplitude']:.4f}", "[bold]primary[/]" if mode["primary"] else "secondary"]
+        if trained:
+            row.append(_learned_text(learned.get(mode["irrep"], [])))
+        table.add_row(*row)
+    for label, entries in learned.items():  # learned irreps the child's displacements do not have
+        if label not in labels:
+            e = entries[0]
+            table.add_row(label, _k(e), e["direction"], _group(e["isotropy_subgroup"]), "0", "", _learned_text(entries))
+    return table
+
+
+def _learned_text(entries: Sequence[Record]) -> str:
+    if not entries:
+        return ""
+    return ", ".join(f"{e['irrep']} on {e['species']} {e['wyckoff']} {e['direction']}"
+                     + (" [bold]primary[/]" if e["primary"] else "") for e in entries)
+
+
+def _carriers_table(record: Record) -> Any:
+    from rich.table import Table
+
+    table = Table(title="carriers: site x irrep blocks that carry the primary irreps with exactly the child's group",
+                  header_style="bold", padding=(0, 1))
+    for column in ("site", "irrep", "free", "space-group irreps", "shell", "fits"):
+        table.add_column(column)
+    primary = record.get("primary_carrier") or {}
+    for c in record.get("carriers") or []:
+        fits = {True: "yes", False: "[red]no[/]", None: "not trained"}[c.get("fits")]
+        is_primary = (c["irrep"], c["species"], c["wyckoff"]) == (primary.get("irrep"), primary.get("species"),
+                                                                  primary.get("wyckoff"))
+        local = c.get("local_deformation")
+        table.add_row(f"{c['species']} {c['wyckoff']} ({c['site_symmetry']})",
+                      c["irrep"] + (" [bold](primary)[/]" if is_primary else ""), str(c["free_parameters"]),
+                      " ".join(sorted({m["irrep"] for m in c["space_group_irreps"]})),
+                      "" if local is None else f"{local:.3f}", fits)
+    return table
 
 
 def render(record: Record, console: Any) -> None:
-    """Parent -> child, the verified order parameter, and every carrier allowed by symmetry."""
+    """Parent -> child, the verdict, the modes and the learned order parameter side by side, the carriers."""
     from rich.table import Table
 
-    verified = bool(record.get("verified"))
     trained = record.get("trained", True)
-    verdict = "[green]VERIFIED[/]" if verified else "[red]NOT VERIFIED[/]" if trained else "(group theory only)"
-    tol = record.get("tolerances") or {}
-    parent, child = record.get("parent") or {}, record.get("child") or {}
-    name = record.get("file") or ""
-    console.print(f"[bold]{name}[/]  {record.get('formula', '')}: {_op_group(parent.get('space_group'))} -> "
-                  f"{_op_group(child.get('space_group'))}  {verdict}")
+    if record.get("symmetry_breaking") is False:
+        verdict = "[green]no symmetry breaking within the bound[/]"
+    elif not trained:
+        verdict = "(group theory only)"
+    else:
+        verdict = "[green]VERIFIED[/]" if record.get("verified") else "[red]NOT VERIFIED[/]"
+    parent = record.get("parent") or {}
+    console.print(f"[bold]{record.get('file') or ''}[/]  {record.get('formula', '')}: "
+                  f"{_group(parent.get('space_group')) if parent else '-'} -> {_group(record.get('space_group'))}  "
+                  f"{verdict}")
     info = Table(show_header=False, box=None, padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
-    how = "given" if parent.get("given") else "found"
-    info.add_row("parent", f"{_op_group(parent.get('space_group'))}, {how} at spglib tolerance "
-                           f"{parent.get('found_at_tolerance')} Å; largest displacement {parent.get('max_displacement')} Å; "
-                           f"{parent.get('cells_in_child')} parent cells in the child's primitive cell")
-    info.add_row("sites", ", ".join(f"{s['species']} {s['wyckoff']} ({s['site_symmetry']})"
-                                    for s in parent.get("sites") or []))
-    primary = record.get("primary_carrier")
-    if primary:
-        info.add_row("primary carrier", f"{primary['irrep']} on {primary['species']} {primary['wyckoff']}")
-    if record.get("glazer"):
-        info.add_row("tilt system", f"{record['glazer']} (Glazer, parent axes)")
-    style = "green" if verified else "red"
-    if not trained:
-        info.add_row("network", "not trained (--no-train): parent and carriers by group theory")
-    else:
-        info.add_row("decorated parent", f"[{style}]{_op_group(record.get('decorated_space_group'))}[/] "
-                                         f"(child {_op_group(child.get('space_group'))}, spglib, "
-                                         f"symprec {tol.get('symprec')} Å)")
-        loss = record.get("loss") or {}
-        info.add_row("training", f"relative loss {loss.get('initial', float('nan')):.3g} -> "
-                                 f"{loss.get('final', float('nan')):.3g} in {record.get('steps')} steps "
-                                 f"(seed {record.get('seed')}, lmax {record.get('lmax')})")
-    disc = record.get("discovery")
-    if disc:
-        found = sorted({f"{e['irrep']} on {e['species']} {e['wyckoff']}" for e in disc.get("order_parameters") or []
-                        if e.get("primary")})
-        info.add_row("discovery", f"features on every atom: {_op_group(disc.get('decorated_space_group'))} in "
-                                  f"{disc.get('steps')} steps, loss {disc['loss']['final']:.3g}; primary parts "
-                                  f"grew on {', '.join(found) or 'none'}; gradient at zero "
-                                  f"{_op_group(disc.get('gradient_space_group'))}")
-    checks = record.get("spglib_check") or []
-    if checks:
-        info.add_row("spglib moments", "; ".join(
-            f"{c['irrep']}{' (discovery)' if c.get('decoration') else ''}: "
-            f"{'agree' if c.get('agree') else '[red]disagree[/]'} ({c.get('spglib_operations')} operations)"
-            for c in checks))
-    if record.get("mcif"):
-        info.add_row("mcif", str(record["mcif"]))
-    for note in record.get("notes") or []:
-        info.add_row("note", note)
+    for key, value in (_info_rows(record) if parent else [("note", n) for n in record.get("notes") or []]):
+        info.add_row(key, value)
     console.print(info)
-
-    entries = record.get("order_parameters") or []
-    if entries:
-        table = Table(title="order parameter (directions along the parent's axes)", show_header=True, header_style="bold", padding=(0, 1))
-        for column in ("site", "irrep", "k", "amplitude", "direction", "role"):
-            table.add_column(column, justify="right" if column == "amplitude" else "left")
-        for e in entries:
-            direction = "(" + ",".join(f"{x:+.2f}" for x in e["direction"]) + ")" if e.get("direction") else ""
-            table.add_row(_op_site(e), e["irrep"], _op_kpoints(e["k_points"]), f"{e['amplitude']:.3g}", direction,
-                          "[bold]primary[/]" if e.get("primary") else "secondary")
-        console.print(table)
-    carriers = record.get("carriers") or []
-    if carriers:
-        table = Table(title="carriers: blocks that give the child's group alone (by symmetry)", show_header=True,
-                      header_style="bold", padding=(0, 1))
-        with_gradient = any("in_gradient" in c for c in carriers)
-        columns = ("site", "irrep", "free", "k-point:free") + (("in gradient",) if with_gradient else ()) + ("",)
-        for column in columns:
-            table.add_column(column)
-        for c in carriers:
-            row = [_op_site(c), c["irrep"], str(c["free_parameters"]), _op_kpoints(c["k_points"], True)]
-            if with_gradient:
-                row.append("" if "in_gradient" not in c else ("yes" if c["in_gradient"] else "[red]no[/]"))
-            table.add_row(*row, "[bold]primary[/]" if c.get("primary") else "")
-        console.print(table)
+    if record.get("modes"):
+        console.print(_modes_table(record))
+    if record.get("carriers"):
+        console.print(_carriers_table(record))
     console.print()

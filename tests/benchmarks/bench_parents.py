@@ -8,7 +8,7 @@ noisy 40-atom cell read at symprec 1e-3 (a P1 child with a cubic pseudo-symmetry
 thousands of intermediate groups, the bounded search stops and keeps the highest). For each: the parents found (the highest
 and how many), the time of a search (median of --repeat), and, as a reference on the same
 input, spglib's symmetry search repeated over the ladder of 40 tolerances that the first
-parent finder (order_params/parent.py) walked, with the highest group that ladder reports
+parent finder (the old order_params/parent_scan.py) walked, with the highest group that ladder reports
 within the bound and the tolerance it needs. Printed as a table; no assertions.
 
     python tests/benchmarks/bench_parents.py [--repeat 3] [--bound 1.0] [--stress]

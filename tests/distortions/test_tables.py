@@ -53,3 +53,11 @@ def test_perovskite_table_values() -> None:
     assert [float(x) for x in table.point("X").k] == [0.0, 0.5, 0.0]
     fd3m = load_table(227)
     assert [float(x) for x in fd3m.point("X").k] == [0.0, 1.0, 0.0]  # conventional reciprocal basis
+
+
+@pytest.mark.parametrize("number", [144, 145, 151, 152, 153, 154, 169, 170, 171, 172, 178, 179, 180, 181])
+def test_screw_translations_are_exact_thirds_and_sixths(number: int) -> None:
+    """The tables print 1/3 as 0.33333; the operations must map a crystal onto itself to 1e-12."""
+    table = load_table(number)
+    sixths = table.translations * 6
+    assert np.abs(sixths - np.rint(sixths)).max() < 1e-12
