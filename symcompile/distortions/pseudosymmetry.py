@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symcompile.distortions.assignment import min_cost_assignment
 from symcompile.distortions.holohedry import greedy_group, near_isometries
 from symcompile.distortions.lattice import closure, integer_basis, invariant_sublattice
 from symcompile.distortions.spread import smallest_ball
@@ -126,11 +127,9 @@ class Matcher:
         if len(targets) < n:
             return None
         if n * len(targets) <= 160_000:
-            from scipy.optimize import linear_sum_assignment
-
             cost = np.full((n, len(targets)), 1e6)
             cost[qi, column] = d2
-            rows, cols = linear_sum_assignment(cost)
+            rows, cols = min_cost_assignment(cost)
             if np.any(cost[rows, cols] >= 1e6):
                 return None
         else:
