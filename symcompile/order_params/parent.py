@@ -3,7 +3,7 @@
 The search is :func:`symcompile.distortions.parents.find_parents` (pseudo-symmetry, as Bilbao's
 PSEUDO: every supergroup of the child's group within the bound, highest symmetry first) and the
 choice :func:`symcompile.distortions.parents.select_parent`; this module writes one candidate
-as the record lists it, with the chain of groups above it, and refuses overlapping atoms.
+as the record lists it, with the chain of groups above it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from symcompile.distortions.parents import ParentCandidate
-from symcompile.errors import InputError
-from symcompile.structures.neighbours import overlapping_pair
-from symcompile.structures.structure import Structure
 
-__all__ = ["candidate_record", "check_sane"]
+__all__ = ["candidate_record"]
 
 
 def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool) -> dict[str, Any]:
@@ -24,6 +21,7 @@ def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool
 
     >>> import numpy as np
     >>> from symcompile.distortions import find_parents
+    >>> from symcompile.structures import Structure
     >>> child = Structure(np.diag([4.0, 4.0, 4.04]), [[0, 0, 0], [.5, .5, .52], [.5, .5, 0], [.5, 0, .49],
     ...                   [0, .5, .49]], ("Ba", "Ti", "O", "O", "O"))
     >>> found = find_parents(child)
@@ -38,8 +36,3 @@ def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool
         out["chain"] = [{"number": candidates[i].number, "symbol": candidates[i].symbol} for i in cand.supergroups]
     return out
 
-
-def check_sane(crystal: Structure, what: str = "structure", min_distance: float = 0.5) -> None:
-    """Atoms closer than ``min_distance`` Å (overlapping sites) make no sense here (linear hash grid)."""
-    if overlapping_pair(crystal, min_distance) is not None:
-        raise InputError(f"the {what} has atoms closer than {min_distance} Å (overlapping sites?)")

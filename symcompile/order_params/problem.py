@@ -10,6 +10,7 @@ group. Sizes are checked before anything grows with them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,9 @@ from symcompile.distortions.parents import ParentCandidate, find_parents, select
 from symcompile.distortions.setting import ParentSetting, ParentSite
 from symcompile.distortions.strain import strain_tensor
 from symcompile.errors import InputError
-from symcompile.order_params.parent import check_sane
 from symcompile.structures.spacegroup import standardize
 from symcompile.structures.structure import Structure
+from symcompile.structures.validation import validate
 
 #: Largest child (atoms in its primitive cell) that order-params analyses.
 MAX_ATOMS = 2000
@@ -42,6 +43,8 @@ def load_crystal(obj: Any, what: str) -> Structure:
         structure = as_structure_or_file(obj)
     except TypeError:
         raise InputError(f"cannot use {type(obj).__name__} as a crystal") from None
+    if not isinstance(obj, (str, os.PathLike)):
+        validate(structure)  # files are validated when read; overlapping atoms are refused either way
     if structure.lattice is None:
         raise InputError(f"the {what} is a molecule: order-params needs a periodic crystal")
     if not structure.ordered or any(":" in s or "," in s for s in structure.species):
@@ -183,14 +186,12 @@ def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None
     """The analysis of ``child`` against ``parent`` (a crystal, used as given) or against the parent
     found within ``max_displacement`` Å (``parent_group``: which of the candidates)."""
     given = load_crystal(child, "child")
-    check_sane(given, "child")
     primitive = standard_primitive(given, symprec, angle_tol)
     _check_size(primitive)
     options: tuple[ParentCandidate, ...] = ()
     chosen: ParentCandidate | None = None
     if parent is not None:
         parent_crystal = load_crystal(parent, "parent")
-        check_sane(parent_crystal, "parent")
         _check_size(parent_crystal)
         decomposition = decompose(primitive, parent=parent_crystal, origin=origin, symprec=symprec,
                                   angle_tol=angle_tol, max_displacement=max_displacement)
