@@ -11,7 +11,7 @@ dimensionless amplitude (Frobenius norms, so that the squares add up).
 >>> import numpy as np
 >>> r = np.array([[2.0, 0, 0], [-2, 0, 0], [0, 2, 0], [0, -2, 0], [0, 0, 2], [0, 0, -2]])
 >>> jt = r @ np.diag([-0.05, -0.05, 0.1])          # elongated along z: Jahn-Teller shape change
->>> {k: round(v, 3) for k, v in channels(r, jt).items()}
+>>> {k: round(float(v), 3) for k, v in channels(r, jt).items()}
 {'1o': 0.0, '0e': 0.0, '1e': 0.0, '2e': 0.122}
 """
 

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["tables", "lattice", "setting", "correspondence", "group", "irreps", "direction", "modes", "strain",
-           "decomposition", "holohedry", "pseudosymmetry", "subgroups", "spread", "parents"]
+           "decomposition", "holohedry", "pseudosymmetry", "subgroups", "spread", "parents", "assignment"]
 
 
 @pytest.mark.parametrize("name", MODULES)
