@@ -26,6 +26,8 @@ CHILDREN = [
     (HERE / "BiFeO3_R3c_Kubel1990.cif", {}),
     (HERE / "LiNbO3_R3c_Abrahams1966.cif", {"parent_group": "R-3c"}),
     (HERE / "Mn3O4_I41amd_Jarosch1987.cif", {}),
+    (HERE / "La2NiO4_P42ncm_LTT_FullProf.cif", {}),
+    (HERE / "La2CuO4_Cmca_Chaillout1990.cif", {}),
 ]
 
 

@@ -216,6 +216,21 @@ def _from_symmetric(cell: WorkingCell, parent: Structure, rotations: np.ndarray,
     return _Group(rotations, trans - np.floor(trans), shifts, perms)
 
 
+def _average(cell: WorkingCell, group: _Group) -> tuple[np.ndarray, np.ndarray, Structure]:
+    """The child averaged over the group: the shift of each atom (fractional), the symmetrised
+    lattice basis (columns, the child's frame) and the average as a structure."""
+    d = -group.shifts.mean(axis=0)
+    basis = symmetrized_basis(cell.lattice, np.unique(group.rotations, axis=0))
+    return d, basis, Structure(basis.T, cell.frac - d, cell.species)
+
+
+def _structure_key(cell: WorkingCell, parent: Structure) -> bytes:
+    """Equal for averages that are the same structure on the same working cell (to 1e-9)."""
+    frac = np.rint(np.asarray(parent.frac_coords) * 1e9).astype(np.int64)
+    return b"".join((id(cell).to_bytes(8, "little"), frac.tobytes(),
+                     np.rint(np.asarray(parent.lattice) * 1e9).astype(np.int64).tobytes()))
+
+
 def _symmetrise(ops: PseudoSymmetry, group: _Group, symprec: float, angle_tol: float | None
                 ) -> tuple[_Group, dict[str, Any]] | None:
     """The child averaged over the group (positions with the atom permutation, the lattice metric over
@@ -225,9 +240,7 @@ def _symmetrise(ops: PseudoSymmetry, group: _Group, symprec: float, angle_tol: f
     cell = ops.cell
     extended = False
     for _ in range(4):
-        d = -group.shifts.mean(axis=0)
-        basis = symmetrized_basis(cell.lattice, np.unique(group.rotations, axis=0))  # columns, child's frame
-        parent = Structure(basis.T, cell.frac - d, cell.species)
+        d, basis, parent = _average(cell, group)
         data = dataset(parent, symprec, angle_tol)
         if len(data.rotations) == len(group):
             return group, {"d": d, "basis": basis, "number": int(data.number), "extended": extended}
@@ -287,8 +300,15 @@ def find_parents(child: Any, max_displacement: float = DEFAULT_MAX_DISPLACEMENT,
     # the largest groups first (per child primitive cell), so that a bounded search keeps the highest
     pending.sort(key=lambda item: -int(item[1].sum()) / len(item[0].cell.copies))
 
+    seen: set[bytes] = set()
+
     def keep(ops: PseudoSymmetry, group: _Group) -> None:
         nonlocal beyond
+        # groups whose averages are one structure end alike (its symmetry decides the rest): once
+        key = _structure_key(ops.cell, _average(ops.cell, group)[2])
+        if key in seen:
+            return
+        seen.add(key)
         found = _symmetrise(ops, group, symprec, angle_tol)
         if found is None:
             return

@@ -40,7 +40,7 @@ from symcompile.distortions.holohedry import greedy_group, near_isometries
 from symcompile.distortions.lattice import closure, integer_basis, invariant_sublattice
 from symcompile.distortions.spread import smallest_ball
 from symcompile.errors import InputError
-from symcompile.structures.neighbours import periodic_index
+from symcompile.structures.neighbours import PointIndex, periodic_index
 from symcompile.structures.structure import Structure
 
 #: Most operations (rotations x translations modulo the working cell) kept: the multiplication
@@ -68,6 +68,7 @@ class Matcher:
         except ValueError as exc:  # a cell far smaller than the search radius
             raise InputError(f"the displacement bound is too large for this cell ({exc})") from None
         self._wide: Matcher | None = None
+        self._by_species: dict[int, PointIndex] = {}
 
     @property
     def wide(self) -> Matcher:
@@ -90,11 +91,25 @@ class Matcher:
         return qi[order], pi[order], d[order], d2[order]
 
     def covered(self, images: np.ndarray, atoms: np.ndarray) -> np.ndarray:
-        """Whether each image point (fractional) has an atom of the species of ``atoms`` within the radius."""
-        qi = self.pairs(images, atoms)[0]
+        """Whether each image point (fractional) has an atom of the species of ``atoms`` within the radius
+        (searched among the atoms of that species only: a yes/no per point, nothing sorted)."""
+        images = np.asarray(images, dtype=np.float64).reshape(-1, 3)
+        wanted = self.labels[np.asarray(atoms)]
         out = np.zeros(len(images), dtype=bool)
-        out[qi] = True
+        for label in np.unique(wanted):
+            rows = np.flatnonzero(wanted == label)
+            index = self._species_index(int(label))
+            cart = index.prepare(images[rows] @ self.lattice)
+            qi, pi = index.candidates(cart)
+            d = index.points[pi] - cart[qi]
+            out[rows[qi[np.einsum("ij,ij->i", d, d) <= self.radius ** 2]]] = True
         return out
+
+    def _species_index(self, label: int) -> PointIndex:
+        """A periodic index of the atoms of one species (built when first asked for)."""
+        if label not in self._by_species:
+            self._by_species[label] = periodic_index(self.lattice, self.frac[self.labels == label], self.radius)[0]
+        return self._by_species[label]
 
     def nearest(self, images: np.ndarray, atoms: np.ndarray | None = None, one_to_one: bool = False
                 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -454,12 +469,18 @@ def rotation_group(child: Structure, matcher: Matcher, lattice: np.ndarray, chil
     refs = _reference_atoms(child.species)
     frac = matcher.frac
     passing = []
-    atoms = np.tile(np.arange(len(frac)), len(refs))
     for w_big, w in zip(cand, in_child):
         # every translation sending the first atom of the rarest species onto one of them; no bijection
-        # asked (W need not keep the child's lattice)
-        images = (frac @ w.T)[None, :, :] + (frac[refs] - w @ frac[refs[0]])[:, None, :]
-        if np.any(matcher.wide.covered(images.reshape(-1, 3), atoms).reshape(len(refs), -1).all(axis=1)):
+        # asked (W need not keep the child's lattice). The rarest species first: the translations that
+        # fail there need no test of the other atoms.
+        starts = frac[refs] - w @ frac[refs[0]]
+        for atoms in (refs, np.arange(len(frac))):
+            images = (frac[atoms] @ w.T)[None, :, :] + starts[:, None, :]
+            hit = matcher.wide.covered(images.reshape(-1, 3), np.tile(atoms, len(starts)))
+            starts = starts[hit.reshape(len(starts), -1).all(axis=1)]
+            if not len(starts):
+                break
+        if len(starts):
             passing.append(w_big)
     required = [x for x in (_integral(w) for w in _in_basis(child_rotations, big)) if x is not None]
     if len(required) != len(child_rotations):  # pragma: no cover - the lattices are built invariant

@@ -11,13 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from symcompile.distortions.parents import ParentCandidate
+from symcompile.distortions.setting import parent_setting
 
 __all__ = ["candidate_record"]
 
 
-def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool) -> dict[str, Any]:
+def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool,
+                     sites: list[str] | None = None) -> dict[str, Any]:
     """One parent of the list: its group, largest displacement (Å), parent cells per child primitive
     cell, whether it is the one analysed, and the groups of the candidates above it (its chain).
+
+    When the list holds another parent of the same group (LiNbO3: two R-3c structures, Nb on the
+    -3 site or on the 32 site), ``sites`` says which species sit on which Wyckoff positions of the
+    tables' setting (given, or found by :func:`~symcompile.distortions.setting.parent_setting`).
 
     >>> import numpy as np
     >>> from symcompile.distortions import find_parents
@@ -34,5 +40,9 @@ def candidate_record(candidates: list[ParentCandidate], index: int, chosen: bool
                            "parent_cells": int(cand.parent_cells), "chosen": chosen}
     if cand.supergroups:
         out["chain"] = [{"number": candidates[i].number, "symbol": candidates[i].symbol} for i in cand.supergroups]
+    if sum(c.number == cand.number for c in candidates) > 1:
+        if sites is None:
+            setting = parent_setting(cand.ideal_parent, cand.symprec, cand.angle_tol)
+            sites = [f"{site.species} {site.wyckoff}" for site in setting.sites]
+        out["sites"] = list(sites)
     return out
-

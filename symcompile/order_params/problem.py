@@ -37,7 +37,7 @@ MAX_GROUP_SIZE = 300_000
 
 def load_crystal(obj: Any, what: str) -> Structure:
     """An ordered crystal (species = elements) from a path (any format symcompile reads) or a structure."""
-    from symcompile.structures.reading import as_structure_or_file
+    from symcompile.structures.reading import as_structure_or_file, require_ordered
 
     try:
         structure = as_structure_or_file(obj)
@@ -47,8 +47,7 @@ def load_crystal(obj: Any, what: str) -> Structure:
         validate(structure)  # files are validated when read; overlapping atoms are refused either way
     if structure.lattice is None:
         raise InputError(f"the {what} is a molecule: order-params needs a periodic crystal")
-    if not structure.ordered or any(":" in s or "," in s for s in structure.species):
-        raise InputError(f"the {what} is disordered (partial occupancies): order-params needs an ordered crystal")
+    require_ordered(structure, what, "order-params")
     return structure.replace(species=structure.elements)
 
 

@@ -101,7 +101,9 @@ def _common(problem: Problem, blocks: list[Block], order: list[Block]) -> dict[s
         "child": {"space_group": _sg(child_group), "atoms": problem.given.num_atoms,
                   "atoms_primitive": problem.n_atoms},
         "parent": parent,
-        "candidates": [candidate_record(list(problem.options), i, o is chosen)
+        "candidates": [candidate_record(list(problem.options), i, o is chosen,
+                                        [f"{s.species} {s.wyckoff}" for s in problem.setting.sites] if o is chosen
+                                        else None)
                        for i, o in enumerate(problem.options)],
         "modes": modes,
         "strain": strain,

@@ -105,6 +105,15 @@ def _learned_by_label(record: Record) -> dict[str, list[Record]]:
     return out
 
 
+def _candidate_text(candidate: Record, candidates: list[Record]) -> str:
+    """Group, largest displacement, and the sites where another parent of the group has other sites."""
+    text = f"{_group(candidate['space_group'])} {candidate['max_displacement']} Å"
+    alike = {tuple(c.get("sites") or ()) for c in candidates if c["space_group"] == candidate["space_group"]}
+    if candidate.get("sites") and len(alike) > 1:
+        text += " [" + ", ".join(candidate["sites"]) + "]"
+    return text + (" (chosen)" if candidate.get("chosen") else "")
+
+
 def _info_rows(record: Record) -> list[tuple[str, str]]:
     parent = record.get("parent") or {}
     rows: list[tuple[str, str]] = []
@@ -118,9 +127,7 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
                                         for s in parent.get("sites") or [])))
     candidates = record.get("candidates") or []
     if candidates:
-        rows.append(("candidates", ", ".join(
-            f"{_group(c['space_group'])} {c['max_displacement']} Å" + (" (chosen)" if c.get("chosen") else "")
-            for c in candidates)))
+        rows.append(("candidates", ", ".join(_candidate_text(c, candidates) for c in candidates)))
     primary = record.get("primary_carrier")
     if primary:
         loss = record.get("loss") or {}

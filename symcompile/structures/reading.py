@@ -186,9 +186,19 @@ def as_structure_or_file(source: Any) -> Structure:
     return as_structure(source)
 
 
-def require_ordered(structure: Any) -> None:
-    """Refuse structures with partially occupied sites (for commands that need ordered ones)."""
-    if not getattr(structure, "ordered", getattr(structure, "is_ordered", True)):
-        raise InputError("the structure has partially occupied (disordered) sites; this command needs an "
+def require_ordered(structure: Any, what: str = "structure", command: str = "this command") -> None:
+    """Refuse structures with partially occupied sites (for commands that need ordered ones): sites
+    read as disordered, or species written as a site composition ("Fe:0.5,Co:0.5").
+
+    >>> from symcompile.structures.structure import Structure
+    >>> require_ordered(Structure.molecule(("Fe:0.5,Co:0.5",), [[0, 0, 0]]), "child", "order-params")
+    Traceback (most recent call last):
+    ...
+    symcompile.errors.InputError: the child has partially occupied (disordered) sites; order-params needs an ordered structure (order it first, e.g. with pymatgen's OrderDisorderedStructureTransformation)
+    """
+    species = getattr(structure, "species", ())
+    mixed = isinstance(species, tuple) and any(":" in str(s) or "," in str(s) for s in species)
+    if mixed or not getattr(structure, "ordered", getattr(structure, "is_ordered", True)):
+        raise InputError(f"the {what} has partially occupied (disordered) sites; {command} needs an "
                          "ordered structure (order it first, e.g. with pymatgen's "
                          "OrderDisorderedStructureTransformation)")

@@ -30,6 +30,9 @@ FAMILIES: dict[str, tuple[Path, dict, int, int, set[str], tuple[str, str]]] = {
     "BiFeO3 R3c": (ORDER / "BiFeO3_R3c_Kubel1990.cif", {}, 221, 161, {"GM4-", "R4+"}, ("1o", "O")),
     # layered K2NiF4, LTT: both arms of the X-point octahedral tilt (Hatch et al. 1989)
     "La2NiO4 LTT": (ORDER / "La2NiO4_P42ncm_LTT_FullProf.cif", {}, 139, 138, {"X3+"}, ("1e", "Ni")),
+    # layered K2NiF4, LTO (Bmab, here in the Cmca setting with the long axis along b): one arm of the
+    # same X-point tilt, (a,0) (Chaillout et al. 1990, COD 1008572; Hatch et al. 1989)
+    "La2CuO4 Bmab": (ORDER / "La2CuO4_Cmca_Chaillout1990.cif", {}, 139, 64, {"X3+"}, ("1e", "Cu")),
     # rutile -> CaCl2: rotation of the octahedra about c, the B1g soft mode (van Bever & Nieuwenkamp 1935)
     "CaCl2 Pnnm": (ORDER / "CaCl2_Pnnm_vanBever1935.cif", {}, 136, 58, {"GM2+"}, ("1e", "Ca")),
     # beta -> alpha quartz: rotation of the SiO4 tetrahedra at Gamma (Levien et al. 1980)

@@ -97,7 +97,9 @@ def test_parent_group_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
     # the parent's largest displacement is the candidates' measure (LiNbO3 is polar: not the mean-free one)
     assert r["parent"]["max_displacement"] == r["candidates"][0]["max_displacement"]
     code, out, _ = run(capsys, LNO, "--no-train", "--parent-group", "R-3c")
-    assert code == 0 and "0.359 Å (chosen)" in " ".join(out.split())
+    text = " ".join(out.split())  # the two R-3c parents told apart by their sites
+    assert code == 0 and "0.359 Å [Li 6a, Nb 6b, O 18e] (chosen)" in text and "[Nb 6a, Li 6b, O 18e]" in text
+    assert "Pm-3m (221) 0.6576 Å," in text  # a group listed once: no sites
     code, out, err = run(capsys, LNO, "--parent-group", "R-3c", "--no-train", "--json")
     r = json.loads(out)
     assert code == 0 and r["parent"]["space_group"]["number"] == 167 and r["primary_irreps"] == ["GM2-"], err

@@ -1,4 +1,4 @@
-"""Published structures of twelve families: the carrier fits, the labels are the literature's, the
+"""Published structures of thirteen families: the carrier fits, the labels are the literature's, the
 result is verified by our symmetry check and by spglib's, and none of it depends on the seed."""
 
 from __future__ import annotations
@@ -63,6 +63,13 @@ def test_each_arm_of_a_star_is_listed(results: dict[str, dict]) -> None:
     assert len({tuple(a) for a in learned[0]["arms"]}) == 2
 
 
+def test_lto_tilts_on_one_arm_where_ltt_uses_two(results: dict[str, dict]) -> None:
+    """La2CuO4 Bmab (LTO): the same X3+ tilt as LTT, direction (a,0), on a single arm of the star."""
+    (mode,) = [m for m in results["La2CuO4 Bmab"]["modes"] if m["primary"]]
+    assert mode["irrep"] == "X3+" and mode["direction"] == "(a,0)" and len(mode["arms"]) == 1
+    assert results["La2CuO4 Bmab"]["parent"]["cells_in_child"] == 2
+
+
 def test_zone_boundary_k_of_a_centred_parent(results: dict[str, dict]) -> None:
     r = results["alpha cristobalite"]
     (mode,) = [m for m in r["modes"] if m["primary"]]
@@ -105,3 +112,14 @@ def test_polar_rhombohedral_and_orthorhombic_batio3_over_seeds(direction: tuple[
         assert r["verified"] is True and r["space_group"]["number"] == number, (seed, r.get("reason"))
         assert r["primary_irreps"] == ["GM4-"] and r["modes"][0]["direction"] == opd
         assert r["primary_carrier"]["irrep"] == "1o" and r["primary_carrier"]["species"] == "Ti"
+
+
+def test_two_parents_of_one_group_are_told_apart_by_their_sites(results: dict[str, dict]) -> None:
+    """LiNbO3: the paraelectric R-3c parent (Nb on the octahedral -3 site 6b, Li on 6a; Boysen &
+    Altorfer 1994) and a second R-3c with the cations swapped; only repeated groups carry sites."""
+    r = results["LiNbO3 R3c"]
+    r3c = [c for c in r["candidates"] if c["space_group"]["number"] == 167]
+    assert [(c["sites"], c["chosen"]) for c in r3c] == [(["Li 6a", "Nb 6b", "O 18e"], True),
+                                                         (["Nb 6a", "Li 6b", "O 18e"], False)]
+    assert r3c[0]["max_displacement"] < r3c[1]["max_displacement"]
+    assert all("sites" not in c for c in r["candidates"] if c["space_group"]["number"] != 167)
