@@ -136,18 +136,37 @@ def _nearest_distance(lattice: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return dist.min(axis=(1, 2))
 
 
+def _dataset_of_this_cell(table: IrrepTable, lattice: np.ndarray, positions: np.ndarray, numbers: np.ndarray,
+                          symprec: float) -> Any:
+    """spglib's dataset of a cell already in the tables' setting, with Wyckoff letters and site symmetries
+    for this very cell. spglib's standardisation is not always idempotent: for some metrics (the C2/c
+    parent of a pseudo-cubic a-b-c- perovskite, b = c) it swaps two equivalent cells, x -> Px + p and
+    back, whose letters differ (4c <-> 4d); it is then asked about the other cell, whose standard form is
+    this one."""
+    def ask(lat: np.ndarray, pos: np.ndarray) -> Any:
+        try:
+            return spglib.get_symmetry_dataset((lat, pos, numbers), symprec=symprec, hall_number=table.hall_number)
+        except spglib.SpglibError as exc:  # pragma: no cover - the cell was symmetrised by spglib itself
+            raise InputError(f"spglib failed on the parent in its standard setting ({exc})") from None
+
+    def kept(P: np.ndarray, p: np.ndarray) -> bool:
+        return bool(np.allclose(P, np.eye(3), atol=1e-6) and _lattice_member(p[None], table.centring, 1e-5)[0])
+
+    ds = ask(lattice, positions)
+    P, p = np.asarray(ds.transformation_matrix, dtype=float), np.asarray(ds.origin_shift, dtype=float)
+    if kept(P, p):
+        return ds
+    other = ask(np.linalg.inv(P).T @ lattice, positions @ P.T + p)  # spglib's choice: x -> Px + p
+    P2, p2 = np.asarray(other.transformation_matrix, dtype=float), np.asarray(other.origin_shift, dtype=float)
+    if kept(P2 @ P, P2 @ p + p2):  # and back: its standard form is this cell
+        return other
+    raise RuntimeError("spglib moved the parent's origin while labelling Wyckoff positions")  # pragma: no cover
+
+
 def _sites(table: IrrepTable, lattice: np.ndarray, positions: np.ndarray, species: tuple[str, ...],
            numbers: np.ndarray, symprec: float) -> tuple[np.ndarray, tuple[ParentSite, ...]]:
     """Wyckoff orbits of the conventional cell with its origin as given (spglib keeps a valid origin)."""
-    try:
-        ds = spglib.get_symmetry_dataset((lattice, positions, numbers), symprec=symprec,
-                                         hall_number=table.hall_number)
-    except spglib.SpglibError as exc:  # pragma: no cover - the cell was symmetrised by spglib itself
-        raise InputError(f"spglib failed on the parent in its standard setting ({exc})") from None
-    shift = np.asarray(ds.origin_shift, dtype=float)
-    if not (np.allclose(ds.transformation_matrix, np.eye(3), atol=1e-6)
-            and _lattice_member(shift[None], table.centring, 1e-5)[0]):
-        raise RuntimeError("spglib moved the parent's origin while labelling Wyckoff positions")  # pragma: no cover
+    ds = _dataset_of_this_cell(table, lattice, positions, numbers, symprec)
     orbits = np.asarray(ds.crystallographic_orbits)
     first = sorted(set(orbits.tolist()), key=lambda o: (str(ds.wyckoffs[o]), species[o], o))
     index = {o: i for i, o in enumerate(first)}

@@ -76,3 +76,31 @@ def test_centred_origin_candidates_and_spinel_like_rule() -> None:
 def test_an_origin_species_that_cannot_sit_at_an_origin_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no O atom sits on a possible origin.*Sr, Ti"):
         parent_setting(read(STRUCTURES / "SrTiO3_cubic.cif"), origin="O")
+
+
+#: International Tables, C2/c (15), unique axis b, cell choice 1: the inversion centres
+_C2C_CENTRES = {"4a": [(0, 0, 0), (0, 0, .5)], "4b": [(0, .5, 0), (0, .5, .5)],
+                "4c": [(.25, .25, 0), (.75, .25, .5)], "4d": [(.25, .25, .5), (.75, .25, 0)]}
+
+
+def test_wyckoff_letters_where_spglib_swaps_two_equivalent_cells() -> None:
+    """The C2/c parents of an a-b-c- perovskite (a monoclinic cell with b = c): spglib's standardisation
+    swaps two equivalent cells whose letters differ (4c <-> 4d); each site's letter is the one the
+    International Tables give to its coordinates in the cell reported (this raised before)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "order_params"))
+    from glazer_systems import build
+
+    from symcompile.distortions import find_parents
+    from symcompile.order_params.problem import standard_primitive
+
+    parents = [p for p in find_parents(standard_primitive(build("a-b-c-"), 1e-3)) if p.number == 15]
+    assert len(parents) >= 2
+    for parent in parents:
+        setting = parent_setting(parent.ideal_parent)
+        (ti,) = [s for s in setting.sites if s.species == "Ti"]
+        assert ti.wyckoff in _C2C_CENTRES and ti.site_symmetry == "-1"
+        here = [np.add(r, t) for r in _C2C_CENTRES[ti.wyckoff] for t in ((0, 0, 0), (.5, .5, 0))]
+        assert any(np.allclose((np.subtract(ti.position, c) + .5) % 1 - .5, 0, atol=1e-6) for c in here)

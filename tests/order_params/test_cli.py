@@ -104,6 +104,8 @@ def test_parent_group_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
     r = json.loads(out)
     assert code == 0 and r["parent"]["space_group"]["number"] == 167 and r["primary_irreps"] == ["GM2-"], err
     assert [c["space_group"]["number"] for c in r["candidates"] if c["chosen"]] == [167]
+    code, out, err = run(capsys, LNO, "--parent-group", "R3m", "--no-train", "--json")
+    assert code == 0 and json.loads(out)["parent"]["space_group"]["number"] == 160, err
     code, _, err = run(capsys, LNO, "--parent-group", "225")
     assert code == 2 and "no parent of space group Fm-3m (225)" in one_line_error(err)
     code, _, err = run(capsys, LNO, "--parent-group", "Xyz")

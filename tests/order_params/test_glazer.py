@@ -42,3 +42,12 @@ def test_symbol_does_not_depend_on_the_axes() -> None:
     """The same tilts about permuted axes give the same symbol (written as Howard & Stokes list them)."""
     tilts = [(0.0, 0.10), (0.0, 0.10), (0.14, 0.0)]
     assert {glazer_symbol_of([tilts[i] for i in p]) for p in ((0, 1, 2), (2, 0, 1), (1, 2, 0))} == {"a+b-b-"}
+
+
+def test_a_monoclinic_parent_asked_for() -> None:
+    """a-b-c- (P-1) against its C2/c parent (spglib swaps two equivalent cells of it: exit 3 before)."""
+    r = order_parameters(build("a-b-c-"), train=False, parent_group="C2/c")
+    assert r["status"] == "ok" and r["parent"]["space_group"]["number"] == 15
+    assert r["space_group"]["number"] == 2 and r["primary_irreps"] and r["primary_carrier"] is not None
+    c2c = [c for c in r["candidates"] if c["space_group"]["number"] == 15]
+    assert len(c2c) >= 2 and all(c["sites"][0] in ("Ti 4c", "Ti 4d") for c in c2c)
