@@ -111,3 +111,21 @@ def test_property_prediction_converges_to_the_group_average() -> None:
     assert r["network"]["prediction_distance_to_group_average"] < 1e-6
     avg = np.asarray(r["group_average"]["average"])
     assert abs(avg[0]) < 1e-12 and abs(avg[1]) < 1e-12 and abs(avg[2]) > 0  # water's C2 axis is z
+
+
+def test_training_beyond_the_memory_budget_is_refused_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edge count decides before any step: a one-line input error (exit 2) that names --no-train,
+    and --no-train still answers by group theory."""
+    from cli_helpers import invoke
+
+    import symcompile.curie.training as training
+
+    monkeypatch.setattr(training, "MAX_TRAINING_BYTES", 100 * training.TRAINING_BYTES_PER_EDGE)
+    from curie_helpers import EXAMPLES
+
+    files = [str(EXAMPLES / f"{name}.xyz") for name in ("cscl_cubic", "cscl_tetragonal")]
+    code, out, err = invoke(["curie", *files])
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("error: ")
+    assert "edges" in err and "--no-train" in err and "GiB budget" in err
+    code, out, err = invoke(["curie", *files, "--no-train", "--json"])
+    assert code in (0, 1) and '"feasible"' in out, err
