@@ -150,8 +150,9 @@ def decompose(child: Any, parent: Any = None, ideal_parent: Any = None, origin: 
     seen = spglib_dataset(match.input_cell or match.child, symprec, angle_tol)
     if int(seen.number) != result.child_group["number"]:
         notes.append(f"spglib finds {seen.international} ({int(seen.number)}) for the child at symprec={symprec:g} Å; "
-                     f"as a subgroup of the parent it is {result.child_group['symbol']} "
-                     f"({result.child_group['number']})")
+                     f"the atoms' displacements alone keep {result.child_group['symbol']} "
+                     f"({result.child_group['number']}) of the parent (the difference is the lattice strain's, "
+                     "or lies within the tolerance)")
     outside = sorted({m.k_label for m in result.modes if not m.in_tables})
     if outside:
         notes.append("k = " + ", ".join(outside) + " not in Bilbao's tables (points only): irreps numbered "

@@ -225,9 +225,9 @@ def _average(cell: WorkingCell, group: _Group) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _structure_key(cell: WorkingCell, parent: Structure) -> bytes:
-    """Equal for averages that are the same structure on the same working cell (to 1e-9)."""
-    frac = np.rint(np.asarray(parent.frac_coords) * 1e9).astype(np.int64)
-    return b"".join((id(cell).to_bytes(8, "little"), frac.tobytes(),
+    """Equal for averages that are the same structure (to 1e-9) of the same working cell (exactly)."""
+    return b"".join((np.ascontiguousarray(cell.lattice).tobytes(), np.ascontiguousarray(cell.frac).tobytes(),
+                     np.rint(np.asarray(parent.frac_coords) * 1e9).astype(np.int64).tobytes(),
                      np.rint(np.asarray(parent.lattice) * 1e9).astype(np.int64).tobytes()))
 
 

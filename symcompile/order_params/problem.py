@@ -24,6 +24,7 @@ from symcompile.distortions.parents import ParentCandidate, find_parents, select
 from symcompile.distortions.setting import ParentSetting, ParentSite
 from symcompile.distortions.strain import strain_tensor
 from symcompile.errors import InputError
+from symcompile.structures.spacegroup import dataset as spglib_dataset
 from symcompile.structures.spacegroup import standardize
 from symcompile.structures.structure import Structure
 from symcompile.structures.validation import validate
@@ -235,6 +236,8 @@ def _problem(given: Structure, decomposition: Decomposition, options: tuple[Pare
     strain = strain_tensor(child_lattice, lattice)  # the group's frame
     tol = max(1e-5, symprec / float(np.linalg.norm(lattice, axis=1).max()))
     child_mask = moved & _keeps(g.cart, strain, tol)[None, :]
+    tol = _strain_tolerance_of_the_child(match, g.cart, moved, strain, tol, symprec)
+    child_mask = moved & _keeps(g.cart, strain, tol)[None, :]
     symmetric = g.project(full, rho, child_mask / child_mask.sum())[: len(species)]
     modes = tuple(m.irrep for m in decomposition.primary)
     strained: tuple[str, ...] = ()
@@ -253,6 +256,25 @@ def _nearest_copy(delta: np.ndarray, centring: np.ndarray) -> np.ndarray:
         shorter = np.abs(other).sum(axis=1) < np.abs(best).sum(axis=1)
         best[shorter] = other[shorter]
     return best
+
+
+def _strain_tolerance_of_the_child(match: Correspondence, rotations: np.ndarray, moved: np.ndarray,
+                                   strain: np.ndarray, tol: float, symprec: float) -> float:
+    """The strain tolerance at which the child keeps no more rotations than spglib finds in it.
+
+    spglib judges the lattice by lengths at ``symprec``; a strain at that edge (PbO below its
+    ferroelastic transition: a - b = 0.001 Å, atoms exactly tetragonal) can read as no strain here
+    and as Cmme there. Then the strain, the only thing that breaks the symmetry, is taken at the
+    tolerance where it does (at most 1e-10), so that the child's group is the one every command reports.
+    """
+    found = len(spglib_dataset(match.child, symprec).rotations)  # the child's primitive cell: its point group
+
+    def rotations_kept(t: float) -> int:
+        return int(np.any(moved & _keeps(rotations, strain, t)[None, :], axis=0).sum())
+
+    while rotations_kept(tol) > found and tol > 1e-10:
+        tol /= 2
+    return tol
 
 
 def _keeps(rotations: np.ndarray, tensor: np.ndarray, tol: float) -> np.ndarray:

@@ -132,8 +132,9 @@ def _info_rows(record: Record) -> list[tuple[str, str]]:
     if primary:
         loss = record.get("loss") or {}
         how = (f"fits: relative loss {loss.get('initial', float('nan')):.3g} -> {loss.get('final', float('nan')):.3g} "
-               f"in {record.get('steps')} steps (seed {record.get('seed')})" if record.get("trained")
-               else "by group theory (not trained)")
+               f"in {record.get('steps')} steps (seed {record.get('seed')})" if record.get("steps") is not None
+               else "by group theory (not trained)" if not record.get("trained")
+               else "by group theory (nothing to fit)")
         rows.append(("primary carrier", f"{primary['irrep']} on {primary['species']} {primary['wyckoff']} "
                                         f"({primary['site_symmetry']}), {how}"))
     if record.get("glazer"):

@@ -195,3 +195,23 @@ def test_pure_strain_child_is_named_and_not_verified(capsys: pytest.CaptureFixtu
     assert code == 1 and r["space_group"]["number"] == 123 and r["primary_irreps"] == ["GM3+"]
     assert [s["irrep"] for s in r["strain"] if s["primary"]] == ["GM3+"] and r["modes"] == []
     assert "strain alone" in r["reason"] and r["primary_carrier"]["irrep"] == "2e"
+
+
+def test_a_pure_ferroelastic_strain_is_the_child_every_command_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    """alpha-PbO at 30 K (Boher et al. 1985): the atoms on their tetragonal sites, a - b = 0.001 Å, at the
+    edge of symprec. `symmetry` says Cmme (67); order-params must too, with the spontaneous strain of
+    xy type (B2g of 4/mmm: kept by the 2-fold axes along the tetragonal diagonals, reversed by the
+    4-fold axis: GM4+) as the primary irrep and nothing for the network to fit (exit 1)."""
+    path = str(Path(__file__).resolve().parents[1] / "distortions" / "published" / "PbO_Cmma_Boher1985.cif")
+    code, out, _ = run(capsys, path, "--json")
+    r = json.loads(out)
+    with pytest.raises(SystemExit):
+        main(["symmetry", path, "--json"])
+    seen = json.loads(capsys.readouterr().out)
+    assert seen["space_group"] == r["space_group"] == {"number": 67, "symbol": "Cmme"}
+    assert r["parent"]["space_group"]["number"] == 129 and r["primary_irreps"] == ["GM4+"]
+    assert [s["irrep"] for s in r["strain"] if s["primary"]] == ["GM4+"]
+    assert not any(m["primary"] for m in r["modes"])
+    assert code == 1 and r["verified"] is False and "strain alone (GM4+)" in r["reason"]
+    code, out, _ = run(capsys, path)
+    assert code == 1 and "nothing to fit" in out and "nan" not in out

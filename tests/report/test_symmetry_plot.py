@@ -31,20 +31,20 @@ def test_bundled_examples_with_check_declared(tmp_path: Path, capsys: pytest.Cap
     code, records, err = run(capsys, *FOLDERS, "--check-declared", "--plot", str(out), "--json")
     assert code == 1  # the three cubic parents declare P1
     assert err == f"wrote {out}\n"
-    assert len(records) == 35 and all(r["plot"] == str(out) for r in records)
+    assert len(records) == 36 and all(r["plot"] == str(out) for r in records)
     assert_picture(out)
     text = svg_text(out)
-    for t in ("35 structure files: 30 crystals, 5 molecules, 3 differ from the declared group",
-              "crystals by space group (18 groups)", "Pnma (62)", "P4\u2082/mnm (136)", "Pm3\u0305m (221)",
+    for t in ("36 structure files: 31 crystals, 5 molecules, 3 differ from the declared group",
+              "crystals by space group (18 groups)", "Cmce (64)", "Pnma (62)", "P4\u2082/mnm (136)", "Pm3\u0305m (221)",
               "Fd3\u0305m (227)", "P3\u208221 (154)", "R3\u0305c (167)", "P6\u2083cm (185)", "P4\u20812\u20812 (92)",
               "tetragonal", "cubic", "orthorhombic", "hexagonal", "trigonal", "crystal systems",
               "C2v (mm2)", "C3v (3m)", "D6h (6/mmm)", "D∞h (∞/mm)", "Td (4\u03053m)", "molecules by point group",
-              "differs from declared", "same: 27   higher: 3   lower: 0   different: 0   none declared: 5",
+              "differs from declared", "same: 28   higher: 3   lower: 0   different: 0   none declared: 5",
               "BaTiO3_cubic.cif: declared P1 (1), detected Pm3\u0305m (221): higher"):
         assert t in text, (t, text[:800])
     # the counts drawn are the records' counts
     groups = Counter(r["space_group"]["number"] for r in records if r["kind"] == "crystal")
-    assert groups[221] == 5 and groups[62] == 2 and sum(groups.values()) == 30
+    assert groups[221] == 5 and groups[62] == 2 and sum(groups.values()) == 31
     summary = summarise(records)
     assert {k[0]: n for k, n in summary["space_groups"].items()} == dict(groups)
     assert summary["systems"]["tetragonal"] == 11 and summary["mismatched"] == Counter({(221, "Pm-3m", "cubic"): 3})
