@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STRUCTURES = ROOT / "examples" / "structures"
 ORDER = ROOT / "examples" / "order_params"
 DISTORTIONS = ROOT / "examples" / "distortions"
+PUBLISHED = ROOT / "tests" / "distortions" / "published"
 
 #: name: (child, options, parent number, child number, literature primary irreps, carrier (irrep, species))
 FAMILIES: dict[str, tuple[Path, dict, int, int, set[str], tuple[str, str]]] = {
@@ -49,6 +50,15 @@ FAMILIES: dict[str, tuple[Path, dict, int, int, set[str], tuple[str, str]]] = {
     # either; GM2- (the polarisation) secondary
     "YMnO3 P6_3cm": (ROOT / "examples" / "magnetic" / "YMnO3_MAGNDATA_0.6.mcif", {}, 194, 185, {"K3"},
                      ("1o|1e", "Y|Mn")),
+    # more perovskites from the Crystallography Open Database (citations in each file):
+    # polar in the ab plane, monoclinic KNbO3 nanowires (Kim et al. 2013): GM4- (a,b,0)
+    "KNbO3 Pm": (PUBLISHED / "KNbO3_Pm_Kim2013.cif", {}, 221, 6, {"GM4-"}, ("1o|1o", "O|Nb")),
+    # LiNbO3-type NaNbO3 (Seidel & Hoffmann 1976): polar + a-a-a- tilts, as BiFeO3
+    "NaNbO3 R3c": (PUBLISHED / "NaNbO3_R3c_Seidel1976.cif", {}, 221, 161, {"GM4-", "R4+"}, ("1o", "O")),
+    # the ReO3-type frame of VF3 (Daniel et al. 1990), no A cation: a-a-a-
+    "VF3 R-3c": (PUBLISHED / "VF3_R-3c_Daniel1990.cif", {}, 221, 167, {"R4+"}, ("1e", "V")),
+    # GdFeO3-type YTiO3 (Hester et al. 1997): a+b-b-
+    "YTiO3 Pnma": (PUBLISHED / "YTiO3_Pnma_Hester1997.cif", {}, 221, 62, {"M3+", "R4+"}, ("1e", "Ti")),
     # cooperative Jahn-Teller distortion of the spinel: the quadrupole of the octahedral Mn3+ (Jarosch 1987)
     "Mn3O4 I4_1/amd": (ORDER / "Mn3O4_I41amd_Jarosch1987.cif", {}, 227, 141, {"GM3+"}, ("2e", "Mn")),
 }
