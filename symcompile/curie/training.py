@@ -89,7 +89,7 @@ def check_training_memory(points: int, edges: int, radius: float) -> None:
     >>> check_training_memory(20_000, 6_000_000, 9.75)
     Traceback (most recent call last):
     ...
-    symcompile.curie.training.TrainingTooLargeError: training the network on 20000 points with 6000000 edges (radius 9.75 Å) would take about 46 GiB, beyond the 8 GiB budget: use --no-train (group theory alone) or a smaller cell
+    symcompile.curie.training.TrainingTooLargeError: training ... would take about 46 GiB, beyond the 8 GiB budget: ...
     """
     need = edges * TRAINING_BYTES_PER_EDGE
     if need > MAX_TRAINING_BYTES:

@@ -210,11 +210,11 @@ def set_up(child: Any, parent: Any = None, parent_group: str | int | None = None
         decomposition = decompose(primitive, ideal_parent=chosen.ideal_parent, origin=origin, symprec=symprec,
                                   angle_tol=angle_tol, max_displacement=max(max_displacement,
                                                                             1.5 * chosen.max_displacement))
-    return _problem(given, decomposition, options, chosen, symprec)
+    return _problem(given, decomposition, options, chosen, symprec, angle_tol)
 
 
 def _problem(given: Structure, decomposition: Decomposition, options: tuple[ParentCandidate, ...],
-             chosen: ParentCandidate | None, symprec: float) -> Problem:
+             chosen: ParentCandidate | None, symprec: float, angle_tol: float | None = None) -> Problem:
     match, analysis = decomposition.correspondence, decomposition.analysis
     g = analysis.group
     _check_group_size(len(g.positions), g.n_trans)
@@ -236,7 +236,7 @@ def _problem(given: Structure, decomposition: Decomposition, options: tuple[Pare
     strain = strain_tensor(child_lattice, lattice)  # the group's frame
     tol = max(1e-5, symprec / float(np.linalg.norm(lattice, axis=1).max()))
     child_mask = moved & _keeps(g.cart, strain, tol)[None, :]
-    tol = _strain_tolerance_of_the_child(match, g.cart, moved, strain, tol, symprec)
+    tol = _strain_tolerance_of_the_child(match, g.cart, moved, strain, tol, symprec, angle_tol)
     child_mask = moved & _keeps(g.cart, strain, tol)[None, :]
     symmetric = g.project(full, rho, child_mask / child_mask.sum())[: len(species)]
     modes = tuple(m.irrep for m in decomposition.primary)
@@ -259,7 +259,7 @@ def _nearest_copy(delta: np.ndarray, centring: np.ndarray) -> np.ndarray:
 
 
 def _strain_tolerance_of_the_child(match: Correspondence, rotations: np.ndarray, moved: np.ndarray,
-                                   strain: np.ndarray, tol: float, symprec: float) -> float:
+                                   strain: np.ndarray, tol: float, symprec: float, angle_tol: float | None) -> float:
     """The strain tolerance at which the child keeps no more rotations than spglib finds in it.
 
     spglib judges the lattice by lengths at ``symprec``; a strain at that edge (PbO below its
@@ -267,14 +267,15 @@ def _strain_tolerance_of_the_child(match: Correspondence, rotations: np.ndarray,
     and as Cmme there. Then the strain, the only thing that breaks the symmetry, is taken at the
     tolerance where it does (at most 1e-10), so that the child's group is the one every command reports.
     """
-    found = len(spglib_dataset(match.child, symprec).rotations)  # the child's primitive cell: its point group
+    found = len(spglib_dataset(match.child, symprec, angle_tol).rotations)  # primitive cell: the point group
 
     def rotations_kept(t: float) -> int:
         return int(np.any(moved & _keeps(rotations, strain, t)[None, :], axis=0).sum())
 
-    while rotations_kept(tol) > found and tol > 1e-10:
-        tol /= 2
-    return tol
+    t = tol
+    while rotations_kept(t) > found and t > 1e-10:
+        t /= 2
+    return t if rotations_kept(t) == found else tol  # otherwise the strain is not what differs: as it was
 
 
 def _keeps(rotations: np.ndarray, tensor: np.ndarray, tol: float) -> np.ndarray:

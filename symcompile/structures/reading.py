@@ -194,7 +194,7 @@ def require_ordered(structure: Any, what: str = "structure", command: str = "thi
     >>> require_ordered(Structure.molecule(("Fe:0.5,Co:0.5",), [[0, 0, 0]]), "child", "order-params")
     Traceback (most recent call last):
     ...
-    symcompile.errors.InputError: the child has partially occupied (disordered) sites; order-params needs an ordered structure (order it first, e.g. with pymatgen's OrderDisorderedStructureTransformation)
+    symcompile.errors.InputError: the child has partially occupied (disordered) sites; order-params needs an ordered ...
     """
     species = getattr(structure, "species", ())
     mixed = isinstance(species, tuple) and any(":" in str(s) or "," in str(s) for s in species)

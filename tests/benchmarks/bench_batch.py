@@ -190,8 +190,10 @@ def bench(kind: str, directory: Path, files: list[Path], repeat: int) -> dict[st
         print(f"  same group in every orientation/order for {len(by_molecule) - len(moved)}/{len(by_molecule)} "
               f"molecules" + (f"; not for {', '.join(moved)}" if moved else ""))
     differ = sorted((name, ours.get(name), group) for name, group in theirs.items() if ours.get(name) != group)
-    print(f"  groups agree with pymatgen on {agree}/{len(theirs)} files"
-          + (f"; differ: {', '.join(f'{a} ours {b} pymatgen {c}' for a, b, c in differ[:8])}" + (f" and {len(differ) - 8} more: {sorted({a.split('__')[0] for a, _, _ in differ})}" if len(differ) > 8 else "") if differ else ""))
+    listed = "; ".join(f"{a} ours {b} pymatgen {c}" for a, b, c in differ[:8])
+    if len(differ) > 8:
+        listed += f" and {len(differ) - 8} more; molecules: {sorted({a.split('__')[0] for a, _, _ in differ})}"
+    print(f"  groups agree with pymatgen on {agree}/{len(theirs)} files" + (f"; differ: {listed}" if differ else ""))
     return {"per_core_ratio": cp / c1, "jobs_speedup": t1 / t2}
 
 
