@@ -299,7 +299,8 @@ def _naming_plot(plot: str, drawn: list[dict[str, Any]], records: Iterable[dict[
               help="The parent structure, used as given (its lattice and setting); default: the highest-symmetry "
                    "structure within --max-displacement.")
 @click.option("--parent-group", metavar="N|SYMBOL", default=None,
-              help="Take the candidate parent of this space group (number or symbol, e.g. 167 or R-3c).")
+              help="Take the candidate parent of this space group (number or symbol, e.g. 167 or R-3c; "
+                   "R-3c#2 for the second candidate of that group).")
 @click.option("--origin", metavar="SPECIES", default=None,
               help="Put this species at the parent's origin (labels at k != 0 depend on it).")
 @click.option("--max-displacement", type=float, default=1.0, callback=_bounded(0, MAX_DISPLACEMENT, "Å"),

@@ -441,24 +441,31 @@ def _candidate(child: Structure, prim: PrimitiveChild, ops: PseudoSymmetry, ev: 
 # --------------------------------------------------------------------------- choosing one
 def select_parent(candidates: ParentCandidates | list[ParentCandidate], group: int | str | None = None
                   ) -> ParentCandidate | None:
-    """The candidate of space group ``group`` (number or Hermann-Mauguin symbol, any setting), or the
-    highest-symmetry one when ``group`` is None (None when there is no candidate: the child is undistorted
-    within the bound). InputError, listing the candidates, when no candidate has that group.
+    """The candidate of space group ``group`` (number or Hermann-Mauguin symbol, any setting; ``"R-3c#2"``
+    for the second candidate of that group in the list), or the highest-symmetry one when ``group`` is None
+    (None when there is no candidate: the child is undistorted within the bound). InputError, listing
+    the candidates, when no candidate has that group.
 
     >>> select_parent([], None) is None
     True
     """
     if group is None:
         return candidates[0] if candidates else None
-    text = str(group).strip()
+    text, _, nth = str(group).strip().partition("#")
+    text = text.strip()
     number = int(text) if text.isdigit() else number_from_symbol(text)
     if number is None or not 1 <= number <= 230:
         raise InputError(f"unknown space group {group!r} (give a number 1-230 or a Hermann-Mauguin symbol)")
-    for cand in candidates:
-        if cand.number == number:
-            return cand
+    if nth and not (nth.strip().isdigit() and int(nth) >= 1):
+        raise InputError(f"{group!r}: after '#' give which candidate of the group, counting from 1")
+    which = int(nth) if nth else 1
+    of_group = [cand for cand in candidates if cand.number == number]
+    if len(of_group) >= which:
+        return of_group[which - 1]
     bound = getattr(candidates, "bound", None)
     within = f" within {bound:g} Å" if bound is not None else ""
     listed = ", ".join(f"{c.symbol} ({c.number}) {c.max_displacement:.2f} Å" for c in candidates) or "none"
-    raise InputError(f"no parent of space group {space_group_name(number)['symbol']} ({number}){within} of the "
-                     f"child; candidates: {listed}")
+    name = f"{space_group_name(number)['symbol']} ({number})"
+    what = f"no parent of space group {name}" if not of_group else f"no parent #{which} of space group {name} " \
+        f"(there are {len(of_group)})"
+    raise InputError(f"{what}{within} of the child; candidates: {listed}")

@@ -106,6 +106,14 @@ def test_parent_group_and_origin(capsys: pytest.CaptureFixture[str]) -> None:
     assert [c["space_group"]["number"] for c in r["candidates"] if c["chosen"]] == [167]
     code, out, err = run(capsys, LNO, "--parent-group", "R3m", "--no-train", "--json")
     assert code == 0 and json.loads(out)["parent"]["space_group"]["number"] == 160, err
+    code, out, err = run(capsys, LNO, "--parent-group", "R-3c#2", "--no-train", "--json")
+    r = json.loads(out)  # the second R-3c: Nb on the 32 site, farther from the child
+    assert code == 0 and r["parent"]["max_displacement"] == 0.4753, err
+    assert [c["sites"] for c in r["candidates"] if c["chosen"]] == [["Nb 6a", "Li 6b", "O 18e"]]
+    code, _, err = run(capsys, LNO, "--parent-group", "167#3")
+    assert code == 2 and "no parent #3 of space group R-3c (167) (there are 2)" in one_line_error(err)
+    code, _, err = run(capsys, LNO, "--parent-group", "R-3c#first")
+    assert code == 2 and "after '#'" in one_line_error(err)
     code, _, err = run(capsys, LNO, "--parent-group", "225")
     assert code == 2 and "no parent of space group Fm-3m (225)" in one_line_error(err)
     code, _, err = run(capsys, LNO, "--parent-group", "Xyz")
